@@ -1,0 +1,38 @@
+/**
+ * Errors are data: a code the CLI maps to an exit status, a one-line message, and where in the
+ * file the problem is (1-based line/column) when it comes from the file.
+ */
+export type ErrorCode =
+  | 'usage' // malformed key, value or command line
+  | 'syntax' // the file does not parse
+  | 'unsupported' // the file cannot be edited with certainty (non-literal, conditional, ...)
+  | 'not-hash' // a key on the path holds a non-hash value
+  | 'not-set' // get of a key that has no value
+  | 'unreadable' // the file cannot be read
+  | 'busy' // another scalr-conf holds the lock
+  | 'changed-on-disk' // the file changed between read and write
+  | 'verify-failed' // the new text failed verification (re-parse, ruby -c)
+  | 'write-failed' // the new text could not be installed
+  | 'reconfigure-failed' // scalr-server-ctl failed after a write
+  | 'ctl-not-found' // scalr-server-ctl cannot be found
+  | 'aborted'; // the user declined the confirmation
+
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+
+export class ScalrConfError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly position?: SourcePosition,
+  ) {
+    super(message);
+    this.name = 'ScalrConfError';
+  }
+}
+
+export function fail(code: ErrorCode, message: string, position?: SourcePosition): never {
+  throw new ScalrConfError(code, message, position);
+}
