@@ -21,7 +21,7 @@ export type Canonical =
   | { $bytes: string }
   | { $sym: string }
   | { $int: string }
-  | { $float: string }
+  | { $float: number }
   | Canonical[]
   | { [key: string]: Canonical };
 
@@ -55,7 +55,7 @@ export function toCanonical(v: RubyValue): Canonical {
         ? Number(v.value)
         : { $int: v.value.toString() };
     case 'float':
-      return Number.isInteger(v.value) ? { $float: v.value.toFixed(1) } : v.value;
+      return { $float: v.value };
     case 'boolean':
       return v.value;
     case 'nil':
