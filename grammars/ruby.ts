@@ -1,0 +1,43 @@
+import Parser from 'tree-sitter';
+import Ruby from 'tree-sitter-ruby';
+
+export type Tree = Parser.Tree;
+export type SyntaxNode = Parser.SyntaxNode;
+export { Parser };
+
+let parser: Parser | undefined;
+
+/** One parser per process: creating it loads the native grammar, the slowest part of start-up. */
+export function rubyParser(): Parser {
+  if (!parser) {
+    parser = new Parser();
+    parser.setLanguage(Ruby);
+  }
+  return parser;
+}
+
+const BOM = '\u00ef\u00bb\u00bf';
+
+/**
+ * Parses a byte string (one char per byte). node tree-sitter copies the input through a buffer of
+ * `bufferSize` chars and refuses inputs past its 32 KiB default, so size it to the text. A UTF-8
+ * byte-order mark is masked with spaces of the same length, keeping every offset valid.
+ */
+export function parseRuby(bin: string): Tree {
+  const masked = bin.startsWith(BOM) ? '   ' + bin.slice(3) : bin;
+  return rubyParser().parse(masked, undefined, { bufferSize: masked.length * 2 + 1024 });
+}
+
+/** The first error or missing node in document order, if any. */
+export function firstSyntaxError(tree: Tree): SyntaxNode | undefined {
+  if (!tree.rootNode.hasError) return undefined;
+  const cursor = tree.walk();
+  for (;;) {
+    const node = cursor.currentNode;
+    if (node.type === 'ERROR' || node.isMissing) return node;
+    if (node.hasError && cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) return tree.rootNode;
+    }
+  }
+}

@@ -1,0 +1,4 @@
+declare module '*.scm' {
+  const source: string;
+  export default source;
+}

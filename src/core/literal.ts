@@ -1,0 +1,299 @@
+import type { SyntaxNode } from '../../grammars/ruby';
+import type { RubyValue } from './value';
+
+/** The value of a literal, or why it is not one (a variable, a call, interpolation, ...). */
+export type Evaluated = { ok: true; value: RubyValue } | { ok: false; node: SyntaxNode; reason: string };
+
+const notLiteral = (node: SyntaxNode, reason: string): Evaluated => ({ ok: false, node, reason });
+const ok = (value: RubyValue): Evaluated => ({ ok: true, value });
+
+/** Heredoc bodies stand apart from their `<<~ID` beginnings in the tree; pair them up in order. */
+export function heredocBody(begin: SyntaxNode): SyntaxNode | undefined {
+  let bodies = bodyCache.get(begin.tree);
+  if (!bodies) {
+    bodies = new Map();
+    const begins: SyntaxNode[] = [];
+    const found: SyntaxNode[] = [];
+    collect(begin.tree.rootNode, begins, found);
+    begins.forEach((b, i) => bodies!.set(b.startIndex, found[i]));
+    bodyCache.set(begin.tree, bodies);
+  }
+  return bodies.get(begin.startIndex);
+}
+const bodyCache = new WeakMap<object, Map<number, SyntaxNode | undefined>>();
+function collect(node: SyntaxNode, begins: SyntaxNode[], bodies: SyntaxNode[]): void {
+  if (node.type === 'heredoc_beginning') begins.push(node);
+  else if (node.type === 'heredoc_body') bodies.push(node);
+  for (const child of node.namedChildren) collect(child, begins, bodies);
+}
+
+export function evaluateLiteral(node: SyntaxNode): Evaluated {
+  switch (node.type) {
+    case 'string':
+      return stringValue(node);
+    case 'chained_string': {
+      let bin = '';
+      for (const part of node.namedChildren) {
+        const v = stringValue(part);
+        if (!v.ok) return v;
+        bin += (v.value as { bin: string }).bin;
+      }
+      return ok({ kind: 'string', bin });
+    }
+    case 'heredoc_beginning':
+      return heredocValue(node);
+    case 'simple_symbol':
+      return ok({ kind: 'symbol', name: node.text.slice(1) });
+    case 'delimited_symbol': {
+      const v = quotedContent(node, node.text.startsWith(":'"));
+      return v.ok ? ok({ kind: 'symbol', name: (v.value as { bin: string }).bin }) : v;
+    }
+    case 'integer':
+      return integerValue(node, node.text);
+    case 'float':
+      return floatValue(node, node.text);
+    case 'unary': {
+      const operand = node.childForFieldName('operand');
+      const op = node.child(0)?.text;
+      if (operand && (op === '-' || op === '+') && (operand.type === 'integer' || operand.type === 'float')) {
+        return operand.type === 'integer' ? integerValue(node, op + operand.text) : floatValue(node, op + operand.text);
+      }
+      return notLiteral(node, 'an expression');
+    }
+    case 'true':
+    case 'false':
+      return ok({ kind: 'boolean', value: node.type === 'true' });
+    case 'nil':
+      return ok({ kind: 'nil' });
+    case 'array':
+      return listValue(node, node.namedChildren, evaluateLiteral);
+    case 'string_array':
+    case 'symbol_array':
+      return listValue(node, node.namedChildren, (word) => {
+        const v = wordValue(word);
+        if (!v.ok || node.type === 'string_array') return v;
+        return ok({ kind: 'symbol', name: (v.value as { bin: string }).bin });
+      });
+    case 'hash': {
+      const entries: [string, RubyValue][] = [];
+      for (const pair of hashPairs(node)) {
+        if (pair.type !== 'pair') return notLiteral(pair, 'a hash splat');
+        const key = pairKey(pair);
+        if (!key.ok) return key;
+        const valueNode = pair.childForFieldName('value');
+        if (!valueNode) return notLiteral(pair, 'a shorthand hash pair');
+        const value = evaluateLiteral(valueNode);
+        if (!value.ok) return value;
+        const at = entries.findIndex(([k]) => k === key.key);
+        if (at >= 0) entries.splice(at, 1);
+        entries.push([key.key, value.value]);
+      }
+      return ok({ kind: 'hash', entries });
+    }
+    case 'parenthesized_statements':
+      return node.namedChildCount === 1 ? evaluateLiteral(node.namedChildren[0]) : notLiteral(node, 'an expression');
+    default:
+      return notLiteral(node, describe(node));
+  }
+}
+
+/** The pairs of a hash literal in order, without comments and heredoc bodies. */
+export function hashPairs(hash: SyntaxNode): SyntaxNode[] {
+  return hash.namedChildren.filter((c) => c.type !== 'comment' && c.type !== 'heredoc_body');
+}
+
+export type KeyResult = { ok: true; key: string } | { ok: false; node: SyntaxNode; reason: string };
+
+/** A Mash stores every string or symbol key as a string. */
+export function pairKey(pair: SyntaxNode): KeyResult {
+  const keyNode = pair.childForFieldName('key');
+  if (!keyNode) return { ok: false, node: pair, reason: 'a hash pair without a key' };
+  return keyValue(keyNode);
+}
+
+export function keyValue(keyNode: SyntaxNode): KeyResult {
+  if (keyNode.type === 'hash_key_symbol' || keyNode.type === 'identifier' || keyNode.type === 'constant') {
+    return { ok: true, key: keyNode.text };
+  }
+  const v = evaluateLiteral(keyNode);
+  if (!v.ok) return v;
+  if (v.value.kind === 'string') return { ok: true, key: v.value.bin };
+  if (v.value.kind === 'symbol') return { ok: true, key: v.value.name };
+  return { ok: false, node: keyNode, reason: 'a key that is neither a string nor a symbol' };
+}
+
+export function describe(node: SyntaxNode): string {
+  switch (node.type) {
+    case 'identifier':
+      return `the variable or method "${node.text}"`;
+    case 'constant':
+    case 'scope_resolution':
+      return `the constant ${node.text}`;
+    case 'call':
+    case 'method_call':
+      return `a method call (${node.text.split('\n')[0].slice(0, 40)})`;
+    case 'interpolation':
+      return 'string interpolation';
+    case 'binary':
+      return `an expression (${node.text.split('\n')[0].slice(0, 40)})`;
+    default:
+      return `a ${node.type.replace(/_/g, ' ')}`;
+  }
+}
+
+function listValue(node: SyntaxNode, items: SyntaxNode[], each: (n: SyntaxNode) => Evaluated): Evaluated {
+  const out: RubyValue[] = [];
+  for (const item of items) {
+    if (item.type === 'comment' || item.type === 'heredoc_body') continue;
+    const v = each(item);
+    if (!v.ok) return v;
+    out.push(v.value);
+  }
+  return ok({ kind: 'array', items: out });
+}
+
+function wordValue(word: SyntaxNode): Evaluated {
+  let bin = '';
+  for (const part of word.children) {
+    if (part.type === 'string_content') bin += part.text;
+    else if (part.type === 'escape_sequence') bin += part.text.slice(1);
+    else return notLiteral(part, describe(part));
+  }
+  return ok({ kind: 'string', bin });
+}
+
+function integerValue(node: SyntaxNode, text: string): Evaluated {
+  let t = text.replace(/_/g, '');
+  const neg = t.startsWith('-');
+  if (/^[-+]/.test(t)) t = t.slice(1);
+  let digits: bigint;
+  if (/^0[xX][0-9a-fA-F]+$/.test(t)) digits = BigInt(t);
+  else if (/^0[bB][01]+$/.test(t)) digits = BigInt(t);
+  else if (/^0[oO]?[0-7]+$/.test(t)) digits = BigInt('0o' + t.replace(/^0[oO]?/, ''));
+  else if (/^(0[dD])?\d+$/.test(t)) digits = BigInt(t.replace(/^0[dD]/, ''));
+  else return notLiteral(node, 'an unusual number');
+  return ok({ kind: 'integer', value: neg ? -digits : digits });
+}
+
+function floatValue(node: SyntaxNode, text: string): Evaluated {
+  const t = text.replace(/_/g, '');
+  if (!/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t)) return notLiteral(node, 'an unusual number');
+  return ok({ kind: 'float', value: Number(t) });
+}
+
+function stringValue(node: SyntaxNode): Evaluated {
+  if (node.type !== 'string') return notLiteral(node, describe(node));
+  const open = node.child(0)?.text ?? '';
+  return quotedContent(node, open === "'" || open.startsWith('%q'));
+}
+
+/** Decodes the content children of a string-like node; `raw` for single-quote rules. */
+function quotedContent(node: SyntaxNode, raw: boolean): Evaluated {
+  const open = node.child(0)?.text ?? '';
+  const closeDelim = node.child(node.childCount - 1)?.text ?? '';
+  let bin = '';
+  for (const part of node.children.slice(1, -1)) {
+    if (part.type === 'string_content') bin += raw ? unescapeRaw(part.text, closeDelim, open) : part.text;
+    else if (part.type === 'escape_sequence') {
+      const e = raw ? unescapeRaw(part.text, closeDelim, open) : unescape(part.text);
+      if (e === undefined) return notLiteral(part, `the escape ${part.text}`);
+      bin += e;
+    } else return notLiteral(part, describe(part));
+  }
+  return ok({ kind: 'string', bin });
+}
+
+function unescapeRaw(text: string, close: string, open: string): string {
+  const openDelim = open.slice(-1);
+  return text.replace(/\\([\s\S])/g, (m, c: string) => (c === '\\' || c === close || c === openDelim ? c : m));
+}
+
+const SIMPLE: Record<string, string> = {
+  n: '\n', t: '\t', s: ' ', r: '\r', '0': '\0', a: '\x07', b: '\b', e: '\x1b', f: '\f', v: '\v', '\n': '',
+};
+
+/** Double-quote escapes, to bytes (one char per byte). */
+export function unescape(seq: string): string | undefined {
+  const body = seq.slice(1);
+  let m: RegExpMatchArray | null;
+  if ((m = body.match(/^u\{([0-9a-fA-F ]+)\}$/))) {
+    let out = '';
+    for (const cp of m[1].trim().split(/ +/)) {
+      const n = parseInt(cp, 16);
+      if (n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return undefined;
+      out += Buffer.from(String.fromCodePoint(n), 'utf8').toString('latin1');
+    }
+    return out;
+  }
+  if ((m = body.match(/^u([0-9a-fA-F]{4})$/))) {
+    const n = parseInt(m[1], 16);
+    if (n >= 0xd800 && n <= 0xdfff) return undefined;
+    return Buffer.from(String.fromCharCode(n), 'utf8').toString('latin1');
+  }
+  if ((m = body.match(/^x([0-9a-fA-F]{1,2})$/))) return String.fromCharCode(parseInt(m[1], 16));
+  if ((m = body.match(/^([0-7]{1,3})$/))) return String.fromCharCode(parseInt(m[1], 8) & 0xff);
+  if (body.length === 1 && body in SIMPLE) return SIMPLE[body];
+  if (body === '\r\n') return '';
+  if (/^[cCM]/.test(body) && body.length > 1) return undefined;
+  return body.length === 1 ? body : undefined;
+}
+
+function heredocValue(begin: SyntaxNode): Evaluated {
+  const m = begin.text.match(/^<<([~-]?)(['"`]?)(.*)\2$/);
+  const body = heredocBody(begin);
+  if (!m || !body || m[2] === '`') return notLiteral(begin, 'an unusual heredoc');
+  const squiggly = m[1] === '~';
+  const raw = m[2] === "'";
+  const end = body.namedChildren.find((c) => c.type === 'heredoc_end');
+  if (!end) return notLiteral(begin, 'an unterminated heredoc');
+  let text = '';
+  for (const part of body.namedChildren) {
+    if (part === end) break;
+    if (part.type === 'heredoc_content') text += part.text;
+    else if (part.type === 'escape_sequence') text += part.text;
+    else return notLiteral(part, `${describe(part)} in a heredoc`);
+  }
+  // The content starts with the newline that ends the line of `<<ID` and ends with the terminator's indent.
+  text = text.replace(/^\r?\n/, '').replace(/[ \t]*$/, '');
+  // Ruby removes the indentation of `<<~` from the source lines before it reads escapes.
+  if (squiggly) text = dedent(text);
+  if (!raw && /\\/.test(text)) {
+    const decoded = decodeEscapesInText(text);
+    if (decoded === undefined) return notLiteral(body, 'an escape in a heredoc');
+    text = decoded;
+  }
+  return ok({ kind: 'string', bin: text.replace(/\r\n/g, '\n') });
+}
+
+function decodeEscapesInText(text: string): string | undefined {
+  let failed = false;
+  const out = text.replace(/\\(u\{[0-9a-fA-F ]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{1,2}|[0-7]{1,3}|[\s\S])/g, (seq) => {
+    const v = unescape(seq);
+    if (v === undefined) failed = true;
+    return v ?? '';
+  });
+  return failed ? undefined : out;
+}
+
+function dedent(text: string): string {
+  const lines = text.split('\n');
+  let min = Infinity;
+  for (const line of lines) {
+    if (!line.trim()) continue;
+    const indent = line.match(/^[ \t]*/)![0].replace(/\t/g, '        ').length;
+    min = Math.min(min, indent);
+  }
+  if (!Number.isFinite(min)) return text;
+  return lines.map((l) => stripColumns(l, min)).join('\n');
+}
+
+function stripColumns(line: string, columns: number): string {
+  let col = 0;
+  let i = 0;
+  while (i < line.length && col < columns && (line[i] === ' ' || line[i] === '\t')) {
+    col = line[i] === '\t' ? (Math.floor(col / 8) + 1) * 8 : col + 1;
+    if (col > columns) break;
+    i++;
+  }
+  return line.slice(i);
+}

@@ -1,0 +1,217 @@
+import type { SyntaxNode } from '../../grammars/ruby';
+import { configReferences, topLevelStatements } from '../../grammars/queries';
+import { GROUPS, isGroup, type Group } from './groups';
+import { evaluateLiteral, hashPairs, keyValue, pairKey, describe } from './literal';
+import type { RubyValue } from './value';
+
+/**
+ * What Ruby holds after evaluating the file, with where each value came from: the effective
+ * configuration as a tree whose every slot points at the text that decides it.
+ */
+export type ValueNode = HashNode | LeafNode | OpaqueNode;
+
+export interface HashNode {
+  kind: 'hash';
+  /** The literal whose text holds this hash's pairs; absent for a group itself. */
+  literal?: SyntaxNode;
+  slots: Map<string, Slot>;
+}
+export interface LeafNode {
+  kind: 'leaf';
+  value: RubyValue;
+}
+/** A value that cannot be known without running Ruby, and why. */
+export interface OpaqueNode {
+  kind: 'opaque';
+  node: SyntaxNode;
+  reason: string;
+}
+
+export interface Slot {
+  key: string;
+  value: ValueNode;
+  origin: Origin;
+  /** An earlier value for this key exists (duplicate pair or earlier write): removing this one revives it. */
+  shadows: boolean;
+}
+
+export type Origin =
+  | { kind: 'pair'; pair: SyntaxNode; hash: SyntaxNode; valueNode: SyntaxNode }
+  | { kind: 'statement'; statement: SyntaxNode; valueNode: SyntaxNode }
+  | { kind: 'opaque'; node: SyntaxNode };
+
+export interface Model {
+  groups: Map<Group, HashNode | OpaqueNode>;
+  enableAll?: { statement: SyntaxNode; value: ValueNode };
+  /** The last top-level statement that touches each group: new statements go after it. */
+  lastStatement: Map<Group, SyntaxNode>;
+}
+
+export function buildModel(root: SyntaxNode): Model {
+  const model: Model = { groups: new Map(), lastStatement: new Map() };
+  for (const g of GROUPS) model.groups.set(g, { kind: 'hash', slots: new Map() });
+
+  const recognised = new Set<number>();
+  for (const match of topLevelStatements(root)) {
+    if (match.kind === 'write') {
+      const chain = indexChain(match.target);
+      if (!chain) continue;
+      recognised.add(match.statement.id);
+      model.lastStatement.set(chain.group, match.statement);
+      if (chain.unknown) {
+        markOpaque(model, chain.group, chain.path, chain.unknown, `${describe(chain.unknown)} as a key`);
+        continue;
+      }
+      applyWrite(model, chain.group, chain.path, match);
+    } else if (match.setter.text === 'enable_all' && match.arguments.namedChildCount === 1) {
+      recognised.add(match.statement.id);
+      model.enableAll = { statement: match.statement, value: valueNodeOf(match.arguments.namedChildren[0]) };
+    }
+  }
+
+  // Anything else that mentions a group makes what it touches uncertain.
+  for (const statement of root.namedChildren) {
+    if (recognised.has(statement.id) || statement.type === 'comment') continue;
+    for (const ref of configReferences(statement)) {
+      if (ref.text === 'enable_all') {
+        model.enableAll = { statement, value: { kind: 'opaque', node: statement, reason: construct(statement) } };
+        continue;
+      }
+      const chain = referenceChain(ref);
+      if (!chain) continue;
+      model.lastStatement.set(chain.group, statement);
+      markOpaque(model, chain.group, chain.path, statement, construct(statement));
+    }
+  }
+  return model;
+}
+
+function construct(statement: SyntaxNode): string {
+  switch (statement.type) {
+    case 'if':
+    case 'unless':
+    case 'if_modifier':
+    case 'unless_modifier':
+    case 'case':
+    case 'conditional':
+      return 'an assignment inside a conditional';
+    case 'while':
+    case 'until':
+    case 'for':
+      return 'an assignment inside a loop';
+    case 'operator_assignment':
+      return `a conditional assignment (${statement.child(1)?.text ?? ''})`;
+    default:
+      return describe(statement);
+  }
+}
+
+interface Chain {
+  group: Group;
+  path: string[];
+  /** The first index that is not a literal key. */
+  unknown?: SyntaxNode;
+}
+
+/** `app[:a]["b"]` as group + path; undefined when it is not rooted at a group. */
+function indexChain(node: SyntaxNode): Chain | undefined {
+  const keys: SyntaxNode[] = [];
+  let cur = node;
+  while (cur.type === 'element_reference') {
+    const obj = cur.childForFieldName('object');
+    if (!obj) return undefined;
+    const args = cur.namedChildren.filter((c) => c !== obj && c.type !== 'comment');
+    keys.unshift(args.length === 1 ? args[0] : cur);
+    cur = obj;
+  }
+  if (cur.type !== 'identifier' || !isGroup(cur.text)) return undefined;
+  const path: string[] = [];
+  for (const k of keys) {
+    const v = keyValue(k);
+    if (!v.ok) return { group: cur.text, path, unknown: k };
+    path.push(v.key);
+  }
+  return { group: cur.text, path };
+}
+
+/** The literal index chain a bare reference starts, as far as it goes. */
+function referenceChain(ref: SyntaxNode): Chain | undefined {
+  let top = ref;
+  while (top.parent?.type === 'element_reference' && top.parent.childForFieldName('object')?.id === top.id) {
+    top = top.parent;
+  }
+  const chain = indexChain(top);
+  if (!chain) return undefined;
+  return chain;
+}
+
+function valueNodeOf(node: SyntaxNode): ValueNode {
+  if (node.type === 'hash') return hashNodeOf(node);
+  const v = evaluateLiteral(node);
+  return v.ok ? { kind: 'leaf', value: v.value } : { kind: 'opaque', node: v.node, reason: v.reason };
+}
+
+function hashNodeOf(hash: SyntaxNode): HashNode | OpaqueNode {
+  const slots = new Map<string, Slot>();
+  for (const pair of hashPairs(hash)) {
+    if (pair.type !== 'pair') return { kind: 'opaque', node: pair, reason: 'a hash splat (**)' };
+    const key = pairKey(pair);
+    if (!key.ok) return { kind: 'opaque', node: key.node, reason: key.reason };
+    const valueNode = pair.childForFieldName('value');
+    if (!valueNode) return { kind: 'opaque', node: pair, reason: 'a shorthand hash pair' };
+    const shadows = slots.has(key.key);
+    slots.delete(key.key); // a later duplicate replaces the earlier one whole
+    slots.set(key.key, { key: key.key, value: valueNodeOf(valueNode), origin: { kind: 'pair', pair, hash, valueNode }, shadows });
+  }
+  return { kind: 'hash', literal: hash, slots };
+}
+
+function applyWrite(model: Model, group: Group, path: string[], match: { statement: SyntaxNode; value: SyntaxNode }): void {
+  const root = model.groups.get(group)!;
+  if (path.length === 0 || root.kind !== 'hash') {
+    markOpaque(model, group, path, match.statement, 'an assignment this tool cannot follow');
+    return;
+  }
+  const parent = descend(root, path.slice(0, -1));
+  if (!parent || parent.kind !== 'hash') {
+    // Ruby itself would fail here, or the parent is already uncertain.
+    markOpaque(model, group, path, match.statement, `an assignment below ${parent ? 'an uncertain value' : 'a key that is not set'}`);
+    return;
+  }
+  const key = path[path.length - 1];
+  const shadows = parent.slots.has(key);
+  parent.slots.delete(key);
+  parent.slots.set(key, {
+    key,
+    value: valueNodeOf(match.value),
+    origin: { kind: 'statement', statement: match.statement, valueNode: match.value },
+    shadows,
+  });
+}
+
+function descend(node: ValueNode, path: string[]): ValueNode | undefined {
+  let cur: ValueNode | undefined = node;
+  for (const key of path) {
+    if (!cur || cur.kind !== 'hash') return cur;
+    cur = cur.slots.get(key)?.value;
+  }
+  return cur;
+}
+
+function markOpaque(model: Model, group: Group, path: string[], node: SyntaxNode, reason: string): void {
+  const opaque: OpaqueNode = { kind: 'opaque', node, reason };
+  if (path.length === 0) {
+    model.groups.set(group, opaque);
+    return;
+  }
+  let cur: ValueNode = model.groups.get(group)!;
+  for (let i = 0; i < path.length; i++) {
+    if (cur.kind !== 'hash') return;
+    const slot = cur.slots.get(path[i]);
+    if (i === path.length - 1 || !slot || slot.value.kind !== 'hash') {
+      cur.slots.set(path[i], { key: path[i], value: opaque, origin: { kind: 'opaque', node }, shadows: !!slot });
+      return;
+    }
+    cur = slot.value;
+  }
+}

@@ -1,0 +1,358 @@
+import type { SyntaxNode } from '../../grammars/ruby';
+import { extentEnd, lineOf, parseDocument, type Document } from './document';
+import { applyEdits, type TextEdit } from './edits';
+import { fail, ScalrConfError } from './errors';
+import { formatKey, type Target } from './keys';
+import { hashPairs, heredocBody } from './literal';
+import { indentAt, isBlank, lineEnd, lineStart, nextLineStart, startsLine } from './lines';
+import type { HashNode, OpaqueNode, Slot, ValueNode } from './model';
+import { renderPair, renderString, renderValue, type Layout } from './render';
+import { pairStyleFor } from './style';
+import { sameValue, type RubyValue } from './value';
+
+export type Change = { op: 'set'; target: Target; value: RubyValue } | { op: 'unset'; target: Target };
+
+export interface Plan {
+  before: string;
+  after: string;
+  /** One line per change: what it did, or that it changed nothing. */
+  summary: string[];
+}
+
+/**
+ * Plans changes in order, each against the text the previous ones produced, so later changes see
+ * earlier ones exactly as Ruby would. Every intermediate text must parse again.
+ */
+export function planChanges(text: string, changes: readonly Change[]): Plan {
+  let doc = parseDocument(text);
+  const summary: string[] = [];
+  for (const change of changes) {
+    const key = formatKey(change.target);
+    let edited = false;
+    // An unset can uncover an earlier value of the same key (a duplicate or an earlier write): repeat.
+    for (let round = 0; round < 1000; round++) {
+      const edits = change.op === 'set' ? planSet(doc, change.target, change.value) : planUnset(doc, change.target);
+      if (edits.length === 0) break;
+      doc = reparse(applyEdits(doc.text, edits), key);
+      edited = true;
+      if (change.op === 'set') break;
+    }
+    summary.push(edited ? `${change.op} ${key}` : `${key}: ${change.op === 'set' ? 'already has that value' : 'not set'}`);
+  }
+  return { before: text, after: doc.text, summary };
+}
+
+function reparse(text: string, key: string): Document {
+  try {
+    return parseDocument(text);
+  } catch (e) {
+    if (e instanceof ScalrConfError && e.code === 'syntax') {
+      fail('unsupported', `changing ${key} would leave text that does not parse; nothing written`);
+    }
+    throw e;
+  }
+}
+
+function refuseOpaque(node: OpaqueNode, key: string): never {
+  fail('unsupported', `cannot change ${key} with certainty: line ${lineOf(node.node)} has ${node.reason}; edit it by hand`, {
+    line: lineOf(node.node),
+    column: node.node.startPosition.column + 1,
+  });
+}
+
+// ---------------------------------------------------------------- set
+
+export function planSet(doc: Document, target: Target, value: RubyValue): TextEdit[] {
+  const key = formatKey(target);
+  if (target.kind === 'enable_all') return planSetEnableAll(doc, value);
+  const root = doc.model.groups.get(target.group)!;
+  if (root.kind === 'opaque') refuseOpaque(root, key);
+  let node: HashNode = root;
+  const { path } = target;
+  for (let i = 0; i < path.length; i++) {
+    const slot = node.slots.get(path[i]);
+    if (!slot) return insertMissing(doc, node, target.group, path, i, value);
+    if (i === path.length - 1) return replaceSlot(doc, slot, value, key);
+    if (slot.value.kind === 'opaque') refuseOpaque(slot.value, key);
+    if (slot.value.kind === 'leaf') {
+      const at = slot.origin.kind === 'opaque' ? slot.origin.node : slot.origin.valueNode;
+      fail('not-hash', `cannot set ${key}: ${JSON.stringify(path[i])} at line ${lineOf(at)} holds ${at.text.split('\n')[0]}, not a hash; refusing to overwrite it`, {
+        line: lineOf(at),
+        column: at.startPosition.column + 1,
+      });
+    }
+    node = slot.value;
+  }
+  return [];
+}
+
+function planSetEnableAll(doc: Document, value: RubyValue): TextEdit[] {
+  const current = doc.model.enableAll;
+  const text = renderValue(value, layoutAt(doc, 0, false));
+  if (!current) return appendStatement(doc, `enable_all ${text}`);
+  if (current.value.kind === 'opaque') refuseOpaque(current.value, 'enable_all');
+  if (current.value.kind === 'leaf' && sameValue(current.value.value, value)) return [];
+  const arg = current.statement.childForFieldName('arguments')!.namedChildren[0];
+  return [{ start: arg.startIndex, end: arg.endIndex, text }];
+}
+
+function replaceSlot(doc: Document, slot: Slot, value: RubyValue, key: string): TextEdit[] {
+  if (slot.origin.kind === 'opaque') refuseOpaque(slot.value as OpaqueNode, key);
+  if (slot.value.kind === 'leaf' && sameValue(slot.value.value, value)) return [];
+  if (slot.value.kind === 'hash' && value.kind === 'hash') {
+    const current = hashValue(slot.value);
+    if (current && sameValue(current, value)) return [];
+  }
+  const at = slot.origin.valueNode;
+  const multiline = slot.origin.kind === 'statement' || spansLines(slot.origin.hash);
+  const edits: TextEdit[] = [{ start: at.startIndex, end: at.endIndex, text: renderValue(value, layoutAt(doc, at.startIndex, multiline, at)) }];
+  if (at.type === 'heredoc_beginning') {
+    const body = heredocBody(at);
+    if (body) edits.push({ start: body.startIndex, end: body.endIndex, text: '' });
+  }
+  return edits;
+}
+
+/** The value of a hash whose every leaf is known; undefined when some part is not. */
+function hashValue(node: HashNode): RubyValue | undefined {
+  const entries: [string, RubyValue][] = [];
+  for (const [k, slot] of node.slots) {
+    const v = slot.value.kind === 'leaf' ? slot.value.value : slot.value.kind === 'hash' ? hashValue(slot.value) : undefined;
+    if (!v) return undefined;
+    entries.push([k, v]);
+  }
+  return { kind: 'hash', entries };
+}
+export { hashValue as knownHashValue };
+
+function nest(path: string[], value: RubyValue): RubyValue {
+  return path.reduceRight<RubyValue>((inner, key) => ({ kind: 'hash', entries: [[key, inner]] }), value);
+}
+
+function insertMissing(doc: Document, node: HashNode, group: string, path: string[], i: number, value: RubyValue): TextEdit[] {
+  const inner = nest(path.slice(i + 1), value);
+  if (node.literal) return insertPair(doc, node.literal, path[i], inner);
+  const lhs = `${group}[${groupKeyText(path[0])}]`;
+  const text = `${lhs} = ${renderValue(inner, layoutAt(doc, 0, true))}`;
+  const last = doc.model.lastStatement.get(group as never);
+  return last ? insertAfterStatement(doc, last, text) : appendStatement(doc, text);
+}
+
+function groupKeyText(key: string): string {
+  return /^[A-Za-z_]\w*$/.test(key) ? `:${key}` : renderString(key);
+}
+
+function spansLines(node: SyntaxNode): boolean {
+  return node.startPosition.row !== node.endPosition.row;
+}
+
+function layoutAt(doc: Document, at: number, multiline: boolean, near?: SyntaxNode): Layout {
+  const hash = near ? enclosingHash(near) : undefined;
+  return {
+    indent: indentAt(doc.text, at),
+    indentUnit: doc.style.indentUnit,
+    eol: doc.style.eol,
+    multiline,
+    pairStyle: pairStyleFor(hash, doc.pairStyle),
+  };
+}
+
+function enclosingHash(node: SyntaxNode): SyntaxNode | undefined {
+  for (let n: SyntaxNode | null = node; n; n = n.parent) if (n.type === 'hash') return n;
+  return undefined;
+}
+
+/** The token after a pair, skipping heredoc bodies and comments: a comma or not. */
+function commaAfter(pair: SyntaxNode): SyntaxNode | undefined {
+  for (let n = pair.nextSibling; n; n = n.nextSibling) {
+    if (n.type === 'heredoc_body' || n.type === 'comment') continue;
+    return n.type === ',' ? n : undefined;
+  }
+  return undefined;
+}
+
+function insertPair(doc: Document, hash: SyntaxNode, key: string, value: RubyValue): TextEdit[] {
+  const text = doc.text;
+  const pairs = hashPairs(hash);
+  const open = hash.child(0)!;
+  const close = hash.child(hash.childCount - 1)!;
+  const style = pairStyleFor(hash, doc.pairStyle);
+  const multiline = spansLines(hash);
+  const render = (indent: string, ml: boolean): string =>
+    renderPair(key, value, { indent, indentUnit: doc.style.indentUnit, eol: doc.style.eol, multiline: ml, pairStyle: style });
+
+  if (pairs.length === 0) {
+    const hasComments = hash.namedChildren.some((c) => c.type === 'comment');
+    if (multiline && startsLine(text, close.startIndex)) {
+      const indent = indentAt(text, close.startIndex) + doc.style.indentUnit;
+      return [{ start: lineStart(text, close.startIndex), end: lineStart(text, close.startIndex), text: indent + render(indent, true) + doc.style.eol }];
+    }
+    if (hasComments) fail('unsupported', `cannot add ${key} to the hash at line ${lineOf(hash)}: it holds only comments on one line`);
+    // `{}` written as the whole value of a statement grows like a new block; inside one-line hashes it stays on one line.
+    const base = indentAt(text, hash.startIndex);
+    const grow = value.kind === 'hash' && (hash.parent?.type === 'assignment' || multilineAncestor(hash));
+    if (grow) {
+      const indent = base + doc.style.indentUnit;
+      return [{ start: open.endIndex, end: close.startIndex, text: doc.style.eol + indent + render(indent, true) + doc.style.eol + base }];
+    }
+    return [{ start: open.endIndex, end: close.startIndex, text: ` ${render(base, false)} ` }];
+  }
+
+  const last = pairs[pairs.length - 1];
+  const comma = commaAfter(last);
+  if (multiline && startsLine(text, close.startIndex)) {
+    const indent = startsLine(text, last.startIndex)
+      ? indentAt(text, last.startIndex)
+      : text.slice(lineStart(text, last.startIndex), last.startIndex).replace(/[^\t]/g, ' ');
+    const at = lineStart(text, close.startIndex);
+    const edits: TextEdit[] = [];
+    if (!comma) edits.push({ start: last.endIndex, end: last.endIndex, text: ',' });
+    edits.push({ start: at, end: at, text: indent + render(indent, true) + (comma ? ',' : '') + doc.style.eol });
+    return edits;
+  }
+  if (multiline) {
+    const indent = startsLine(text, last.startIndex) ? indentAt(text, last.startIndex) : text.slice(lineStart(text, last.startIndex), last.startIndex).replace(/[^\t]/g, ' ');
+    const at = comma ? comma.endIndex : last.endIndex;
+    return [{ start: at, end: at, text: (comma ? '' : ',') + doc.style.eol + indent + render(indent, true) + (comma ? ',' : '') }];
+  }
+  const base = indentAt(text, hash.startIndex);
+  if (comma) return [{ start: comma.endIndex, end: comma.endIndex, text: ` ${render(base, false)},` }];
+  return [{ start: last.endIndex, end: last.endIndex, text: `, ${render(base, false)}` }];
+}
+
+function multilineAncestor(hash: SyntaxNode): boolean {
+  const parent = hash.parent?.parent;
+  return parent?.type === 'hash' && spansLines(parent);
+}
+
+
+function insertAfterStatement(doc: Document, statement: SyntaxNode, line: string): TextEdit[] {
+  const text = doc.text;
+  const end = extentEnd(statement);
+  const eolAt = lineEnd(text, end);
+  if (eolAt === text.length) return [{ start: text.length, end: text.length, text: doc.style.eol + line }];
+  const at = nextLineStart(text, end);
+  return [{ start: at, end: at, text: line + doc.style.eol }];
+}
+
+function appendStatement(doc: Document, line: string): TextEdit[] {
+  const text = doc.text;
+  const eol = doc.style.eol;
+  if (isBlank(text, 0, text.length) && !text.includes('\n')) return [{ start: 0, end: text.length, text: line + eol }];
+  if (text.endsWith('\n')) {
+    const lastLineBlank = isBlank(text, lineStart(text, text.length - 1), text.length);
+    return [{ start: text.length, end: text.length, text: (lastLineBlank ? '' : eol) + line + eol }];
+  }
+  return [{ start: text.length, end: text.length, text: eol + eol + line }];
+}
+
+// ---------------------------------------------------------------- unset
+
+export function planUnset(doc: Document, target: Target): TextEdit[] {
+  const key = formatKey(target);
+  if (target.kind === 'enable_all') {
+    const current = doc.model.enableAll;
+    if (!current) return [];
+    if (current.value.kind === 'opaque') refuseOpaque(current.value, key);
+    return removeStatement(doc, current.statement);
+  }
+  const root = doc.model.groups.get(target.group)!;
+  if (root.kind === 'opaque') refuseOpaque(root, key);
+  const chain: { container: HashNode; slot: Slot }[] = [];
+  let node: ValueNode = root;
+  for (let i = 0; i < target.path.length; i++) {
+    if (node.kind === 'opaque') refuseOpaque(node, key);
+    if (node.kind !== 'hash') return [];
+    const slot = node.slots.get(target.path[i]);
+    if (!slot) return [];
+    chain.push({ container: node, slot });
+    node = slot.value;
+  }
+  const final = chain[chain.length - 1].slot;
+  if (final.origin.kind === 'opaque') refuseOpaque(final.value as OpaqueNode, key);
+
+  // Prune hashes the removal leaves empty, but never revive an earlier value by removing its successor.
+  let t = chain.length - 1;
+  while (t > 0) {
+    const { container, slot } = chain[t];
+    const parent = chain[t - 1].slot;
+    const literal = container.literal;
+    const onlyPair =
+      slot.origin.kind === 'pair' &&
+      literal !== undefined &&
+      slot.origin.hash.id === literal.id &&
+      hashPairs(literal).length === 1 &&
+      !literal.namedChildren.some((c) => c.type === 'comment');
+    if (!onlyPair || container.slots.size !== 1 || parent.shadows || parent.origin.kind === 'opaque') break;
+    t--;
+  }
+  const victim = chain[t].slot;
+  if (victim.origin.kind === 'pair') return removePair(doc, victim.origin.pair, victim.origin.hash, key);
+  if (victim.origin.kind === 'statement') return removeStatement(doc, victim.origin.statement);
+  return refuseOpaque(victim.value as OpaqueNode, key);
+}
+
+function restOfLineIsBlankOrComment(text: string, at: number): boolean {
+  const rest = text.slice(at, lineEnd(text, at));
+  return /^[ \t]*(#.*)?$/.test(rest);
+}
+
+function removePair(doc: Document, pair: SyntaxNode, hash: SyntaxNode, key: string): TextEdit[] {
+  const text = doc.text;
+  const pairs = hashPairs(hash);
+  const idx = pairs.findIndex((p) => p.id === pair.id);
+  const comma = commaAfter(pair);
+  const value = pair.childForFieldName('value');
+  const body = value?.type === 'heredoc_beginning' ? heredocBody(value) : undefined;
+  const own = comma ? comma.endIndex : pair.endIndex;
+  const isLast = idx === pairs.length - 1;
+
+  if (startsLine(text, pair.startIndex) && restOfLineIsBlankOrComment(text, own)) {
+    const from = lineStart(text, pair.startIndex);
+    const to = nextLineStart(text, body ? body.endIndex : own);
+    const edits: TextEdit[] = [{ start: from, end: to, text: '' }];
+    // A last pair without a trailing comma: the comma before it was only a separator.
+    if (isLast && !comma && idx > 0) {
+      const prevComma = commaAfter(pairs[idx - 1]);
+      if (prevComma && prevComma.endIndex <= from) edits.push({ start: prevComma.startIndex, end: prevComma.endIndex, text: '' });
+    }
+    return edits;
+  }
+  const edits: TextEdit[] = [];
+  if (body) edits.push({ start: body.startIndex, end: body.endIndex, text: '' });
+  if (pairs.length === 1) {
+    const open = hash.child(0)!;
+    const close = hash.child(hash.childCount - 1)!;
+    edits.push({ start: open.endIndex, end: close.startIndex, text: '' });
+  } else if (!isLast) {
+    edits.push({ start: pair.startIndex, end: pairs[idx + 1].startIndex, text: '' });
+  } else {
+    edits.push({ start: pairs[idx - 1].endIndex, end: pair.endIndex, text: '' });
+  }
+  if (body && edits.some((e) => e !== edits[0] && e.start < body.endIndex && e.end > body.startIndex)) {
+    fail('unsupported', `cannot remove ${key}: its heredoc at line ${lineOf(pair)} shares lines with other pairs; edit it by hand`);
+  }
+  return edits;
+}
+
+function removeStatement(doc: Document, statement: SyntaxNode): TextEdit[] {
+  const text = doc.text;
+  const end = extentEnd(statement);
+  if (!startsLine(text, statement.startIndex) || !restOfLineIsBlankOrComment(text, end)) {
+    fail('unsupported', `cannot remove line ${lineOf(statement)}: it holds more than one statement; edit it by hand`);
+  }
+  let from = lineStart(text, statement.startIndex);
+  const to = nextLineStart(text, end);
+  if (to === text.length && !text.endsWith('\n')) {
+    // The last line, without a final newline: take the line break before it instead.
+    while (from > 0 && /\s/.test(text[from - 1])) from--;
+    return [{ start: from, end: to, text: '' }];
+  }
+  if (from > 0) {
+    const prevStart = lineStart(text, from - 1);
+    const prevBlank = isBlank(text, prevStart, from - 1);
+    const nextBlank = to === text.length || isBlank(text, to, lineEnd(text, to));
+    if (prevBlank && nextBlank) from = prevStart;
+  }
+  return [{ start: from, end: to, text: '' }];
+}

@@ -1,0 +1,101 @@
+import type { SyntaxNode } from '../../grammars/ruby';
+import { hashPairs } from './literal';
+import { indentAt, startsLine } from './lines';
+
+/** How the file's author writes: new text is made to look like theirs. */
+export interface DocStyle {
+  eol: '\n' | '\r\n';
+  indentUnit: string;
+}
+
+export type KeyForm = 'string-rocket' | 'symbol-rocket' | 'colon' | 'quoted-colon';
+
+export interface PairStyle {
+  form: KeyForm;
+  quote: '"' | "'";
+  /** What separates key and value, e.g. " => " or ": ". */
+  separator: string;
+}
+
+export const DEFAULT_PAIR_STYLE: PairStyle = { form: 'string-rocket', quote: '"', separator: ' => ' };
+
+export function docStyle(text: string, root: SyntaxNode): DocStyle {
+  const crlf = (text.match(/\r\n/g) ?? []).length;
+  const lf = (text.match(/\n/g) ?? []).length - crlf;
+  return { eol: crlf > lf ? '\r\n' : '\n', indentUnit: indentUnit(text, root) };
+}
+
+/** The most common step between a hash's line and the lines of its pairs. */
+function indentUnit(text: string, root: SyntaxNode): string {
+  const counts = new Map<string, number>();
+  const visit = (node: SyntaxNode): void => {
+    if (node.type === 'hash') {
+      const outer = indentAt(text, node.startIndex);
+      for (const pair of hashPairs(node)) {
+        if (!startsLine(text, pair.startIndex)) continue;
+        const inner = indentAt(text, pair.startIndex);
+        if (inner.length > outer.length && inner.startsWith(outer)) {
+          const step = inner.slice(outer.length);
+          if (/^( +|\t+)$/.test(step)) counts.set(step, (counts.get(step) ?? 0) + 1);
+        }
+      }
+    }
+    for (const child of node.namedChildren) visit(child);
+  };
+  visit(root);
+  let best = '  ';
+  let bestCount = 0;
+  for (const [step, n] of counts) {
+    if (n > bestCount) [best, bestCount] = [step, n];
+  }
+  return best;
+}
+
+export function pairStyleOf(pair: SyntaxNode): PairStyle {
+  const key = pair.childForFieldName('key')!;
+  const value = pair.childForFieldName('value');
+  const sepToken = pair.children.find((c) => c.type === '=>' || c.type === ':');
+  const text = pair.text;
+  const sepEnd = (value ? value.startIndex : pair.endIndex) - pair.startIndex;
+  const quote = key.text.startsWith("'") || key.text.startsWith(":'") ? "'" : '"';
+  if (key.type === 'hash_key_symbol') return { form: 'colon', quote, separator: normaliseSep(text.slice(key.endIndex - pair.startIndex, sepEnd), ': ') };
+  const rocket = sepToken?.type === '=>';
+  const separator = normaliseSep(text.slice(key.endIndex - pair.startIndex, sepEnd), rocket ? ' => ' : ': ');
+  if (!rocket) return { form: 'quoted-colon', quote, separator };
+  return { form: key.type === 'string' ? 'string-rocket' : 'symbol-rocket', quote, separator };
+}
+
+/** Keep the author's spacing unless it spans lines or aligns columns. */
+function normaliseSep(sep: string, fallback: string): string {
+  if (/[\r\n]/.test(sep)) return fallback;
+  return sep.replace(/^ {2,}/, ' ');
+}
+
+/** Siblings decide; an empty hash asks its enclosing hashes, then the whole file. */
+export function pairStyleFor(hash: SyntaxNode | undefined, fallback: PairStyle): PairStyle {
+  for (let h: SyntaxNode | null | undefined = hash; h; h = h.parent) {
+    if (h.type !== 'hash') continue;
+    const pairs = hashPairs(h).filter((p) => p.type === 'pair' && p.childForFieldName('key'));
+    if (pairs.length) return pairStyleOf(pairs[pairs.length - 1]);
+  }
+  return fallback;
+}
+
+/** The style most pairs in the file use, for hashes with no styled neighbours. */
+export function dominantPairStyle(root: SyntaxNode): PairStyle {
+  const counts = new Map<string, { style: PairStyle; n: number }>();
+  const visit = (node: SyntaxNode): void => {
+    if (node.type === 'pair' && node.childForFieldName('key')) {
+      const s = pairStyleOf(node);
+      const id = `${s.form}|${s.quote}|${s.separator}`;
+      const c = counts.get(id) ?? { style: s, n: 0 };
+      c.n++;
+      counts.set(id, c);
+    }
+    for (const child of node.namedChildren) visit(child);
+  };
+  visit(root);
+  let best: { style: PairStyle; n: number } | undefined;
+  for (const c of counts.values()) if (!best || c.n > best.n) best = c;
+  return best?.style ?? DEFAULT_PAIR_STYLE;
+}

@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  plugins: [
+    {
+      // Query files are imported as text, as the bundler does for the CLI.
+      name: 'scm-as-text',
+      transform(code, id) {
+        return id.endsWith('.scm') ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
+      },
+    },
+  ],
+  test: {
+    include: ['test/**/*.test.ts', 'grammars/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
