@@ -1,7 +1,8 @@
 import { fail } from './errors';
 import { GROUPS, isGroup, type Group } from './groups';
+import { binOf } from './value';
 
-/** What a command-line key names: a path inside one attribute group, or the enable_all setting. */
+/** Path segments are byte strings, like every string read from the file. What a command-line key names: a path inside one attribute group, or the enable_all setting. */
 export type Target = { kind: 'group'; group: Group; path: string[] } | { kind: 'enable_all' };
 
 const CONFIG = ['configuration'];
@@ -22,7 +23,7 @@ export function parseKey(raw: string): Target {
   if (segments.some((s) => s === '')) fail('usage', `the key "${raw}" has an empty segment`);
   const path = segments[0] === 'scalr' ? segments : ['scalr', ...segments];
   if (path.length < 2) fail('usage', `the key "${raw}" names all of scalr; name a setting inside it`);
-  return { kind: 'group', group: 'app', path: [...CONFIG, ...path] };
+  return { kind: 'group', group: 'app', path: [...CONFIG, ...path].map(binOf) };
 }
 
 function groupKey(raw: string, name: string): Target {
@@ -37,7 +38,7 @@ function groupKey(raw: string, name: string): Target {
       rest.match(/^\[\s*:?"((?:[^"\\]|\\.)*)"\s*\]/) ??
       rest.match(/^\[\s*:?'((?:[^'\\]|\\.)*)'\s*\]/);
     if (!m) fail('usage', `cannot read the key "${raw}" at "${rest}": write group[:name] or group["name"]`);
-    const seg = m[1].replace(/\\(.)/g, '$1');
+    const seg = binOf(m[1].replace(/\\(.)/g, '$1'));
     if (seg === '') fail('usage', `the key "${raw}" has an empty segment`);
     path.push(seg);
     rest = rest.slice(m[0].length);

@@ -154,6 +154,7 @@ function layoutAt(doc: Document, at: number, multiline: boolean, near?: SyntaxNo
     eol: doc.style.eol,
     multiline,
     pairStyle: pairStyleFor(hash, doc.pairStyle),
+    trailingComma: doc.style.trailingComma,
   };
 }
 
@@ -178,14 +179,17 @@ function insertPair(doc: Document, hash: SyntaxNode, key: string, value: RubyVal
   const close = hash.child(hash.childCount - 1)!;
   const style = pairStyleFor(hash, doc.pairStyle);
   const multiline = spansLines(hash);
+  const last = pairs[pairs.length - 1];
+  const comma = last ? commaAfter(last) : undefined;
+  const trailingComma = last ? !!comma : doc.style.trailingComma;
   const render = (indent: string, ml: boolean): string =>
-    renderPair(key, value, { indent, indentUnit: doc.style.indentUnit, eol: doc.style.eol, multiline: ml, pairStyle: style });
+    renderPair(key, value, { indent, indentUnit: doc.style.indentUnit, eol: doc.style.eol, multiline: ml, pairStyle: style, trailingComma });
 
   if (pairs.length === 0) {
     const hasComments = hash.namedChildren.some((c) => c.type === 'comment');
     if (multiline && startsLine(text, close.startIndex)) {
       const indent = indentAt(text, close.startIndex) + doc.style.indentUnit;
-      return [{ start: lineStart(text, close.startIndex), end: lineStart(text, close.startIndex), text: indent + render(indent, true) + doc.style.eol }];
+      return [{ start: lineStart(text, close.startIndex), end: lineStart(text, close.startIndex), text: indent + render(indent, true) + (trailingComma ? ',' : '') + doc.style.eol }];
     }
     if (hasComments) fail('unsupported', `cannot add ${key} to the hash at line ${lineOf(hash)}: it holds only comments on one line`);
     // `{}` written as the whole value of a statement grows like a new block; inside one-line hashes it stays on one line.
@@ -198,8 +202,6 @@ function insertPair(doc: Document, hash: SyntaxNode, key: string, value: RubyVal
     return [{ start: open.endIndex, end: close.startIndex, text: ` ${render(base, false)} ` }];
   }
 
-  const last = pairs[pairs.length - 1];
-  const comma = commaAfter(last);
   if (multiline && startsLine(text, close.startIndex)) {
     const indent = startsLine(text, last.startIndex)
       ? indentAt(text, last.startIndex)

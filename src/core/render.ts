@@ -14,6 +14,8 @@ export interface Layout {
   /** Hashes over several lines (true) or on one line. */
   multiline: boolean;
   pairStyle: PairStyle;
+  /** Multi-line hashes end their last pair with a comma too. */
+  trailingComma: boolean;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -90,5 +92,5 @@ function renderHash(entries: [string, RubyValue][], layout: Layout): string {
   }
   const inner = layout.indent + layout.indentUnit;
   const lines = entries.map(([k, v]) => inner + renderPair(k, v, { ...layout, indent: inner }));
-  return `{${layout.eol}${lines.join(',' + layout.eol)}${layout.eol}${layout.indent}}`;
+  return `{${layout.eol}${lines.join(',' + layout.eol)}${layout.trailingComma ? ',' : ''}${layout.eol}${layout.indent}}`;
 }

@@ -6,6 +6,8 @@ import { indentAt, startsLine } from './lines';
 export interface DocStyle {
   eol: '\n' | '\r\n';
   indentUnit: string;
+  /** Most multi-line hashes end with a comma after their last pair. */
+  trailingComma: boolean;
 }
 
 export type KeyForm = 'string-rocket' | 'symbol-rocket' | 'colon' | 'quoted-colon';
@@ -22,7 +24,27 @@ export const DEFAULT_PAIR_STYLE: PairStyle = { form: 'string-rocket', quote: '"'
 export function docStyle(text: string, root: SyntaxNode): DocStyle {
   const crlf = (text.match(/\r\n/g) ?? []).length;
   const lf = (text.match(/\n/g) ?? []).length - crlf;
-  return { eol: crlf > lf ? '\r\n' : '\n', indentUnit: indentUnit(text, root) };
+  return { eol: crlf > lf ? '\r\n' : '\n', indentUnit: indentUnit(text, root), trailingComma: trailingCommas(root) };
+}
+
+function trailingCommas(root: SyntaxNode): boolean {
+  let withComma = 0;
+  let without = 0;
+  const visit = (node: SyntaxNode): void => {
+    if (node.type === 'hash' && node.startPosition.row !== node.endPosition.row) {
+      const pairs = hashPairs(node);
+      const last = pairs[pairs.length - 1];
+      if (last) {
+        let next = last.nextSibling;
+        while (next && (next.type === 'comment' || next.type === 'heredoc_body')) next = next.nextSibling;
+        if (next?.type === ',') withComma++;
+        else without++;
+      }
+    }
+    for (const child of node.namedChildren) visit(child);
+  };
+  visit(root);
+  return withComma > without;
 }
 
 /** The most common step between a hash's line and the lines of its pairs. */

@@ -66,7 +66,7 @@ export function toCanonical(v: RubyValue): Canonical {
       return v.items.map(toCanonical);
     case 'hash': {
       const o: { [key: string]: Canonical } = {};
-      for (const [k, val] of v.entries) o[k] = toCanonical(val);
+      for (const [k, val] of v.entries) o[utf8Text(k) ?? k] = toCanonical(val);
       return o;
     }
   }

@@ -1,0 +1,119 @@
+import { unifiedDiff } from '../core/diff';
+import { fail, ScalrConfError } from '../core/errors';
+import type { Plan } from '../core/plan';
+import { readConfig, resolveRealPath, type ReadResult } from '../io/readConfig';
+import { writeAtomic, sweepStaleTemps } from '../io/writeAtomic';
+import { withLock } from '../io/lock';
+import { resolveBackupDir, saveBackup, type BackupInfo } from '../io/backups';
+import { findCtl, runReconfigure } from '../io/ctl';
+import { rubySyntaxError } from '../io/verify';
+import { askYesNo, type Deps } from './deps';
+import { EXIT } from './exitCodes';
+import { targetFile, type GlobalOptions } from './options';
+import { maskSecrets } from './secrets';
+
+export interface WriteResult {
+  changed: boolean;
+  file: string;
+  diff: string;
+  dryRun: boolean;
+  summary: string[];
+  reconfigured: boolean;
+  backup?: string;
+  rolledBack?: boolean;
+}
+
+/**
+ * The one place that decides between dry run, review, write and reconfigure. `planner` turns the
+ * file's current bytes (one char per byte) into a plan; it runs under the lock for a real write.
+ */
+export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: (text: string, read: ReadResult) => Plan): Promise<number> {
+  const file = targetFile(opts, deps.env);
+  const json = !!opts.json;
+  const say = (line: string): void => {
+    (json ? deps.stderr : deps.stdout).write(line + '\n');
+  };
+  const result: WriteResult = { changed: false, file, diff: '', dryRun: !!opts.dryRun, summary: [], reconfigured: false };
+  const finish = (code: number): number => {
+    if (json) deps.stdout.write(JSON.stringify(result) + '\n');
+    return code;
+  };
+
+  const prepare = (): { read: ReadResult; plan: Plan } | undefined => {
+    const read = readConfig(file);
+    const plan = planner(read.bytes.toString('latin1'), read);
+    result.summary = plan.summary;
+    if (plan.after === plan.before) {
+      if (!json) say(`nothing to change in ${file}: ${plan.summary.join('; ')}`);
+      return undefined;
+    }
+    result.changed = true;
+    const diff = unifiedDiff(file, plan.before, plan.after);
+    result.diff = Buffer.from(opts.showSecrets ? diff : maskSecrets(diff), 'latin1').toString('utf8');
+    if (!json) deps.stdout.write(Buffer.from(opts.showSecrets ? diff : maskSecrets(diff), 'latin1'));
+    return { read, plan };
+  };
+
+  if (opts.dryRun) {
+    prepare();
+    return finish(EXIT.OK);
+  }
+
+  // Known before anything is written: where scalr-server-ctl is.
+  const ctl = opts.reconfigure ? findCtl(opts.ctl, deps.env) : undefined;
+  const realPath = resolveRealPath(file);
+  sweepStaleTemps(realPath);
+  const wait = Number(opts.wait);
+  if (!Number.isFinite(wait) || wait < 0) fail('usage', `--wait takes a number of seconds, not ${JSON.stringify(opts.wait)}`);
+  const keep = Number(opts.backups);
+  if (!Number.isInteger(keep) || keep < 0) fail('usage', `--backups takes a whole number, not ${JSON.stringify(opts.backups)}`);
+
+  return withLock(realPath, { waitSeconds: wait }, async () => {
+    const prepared = prepare();
+    if (!prepared) return finish(EXIT.OK);
+    const { read, plan } = prepared;
+    const bytes = Buffer.from(plan.after, 'latin1');
+    if (opts.verify) {
+      const error = rubySyntaxError(bytes, deps.env);
+      if (error) fail('verify-failed', `the new ${file} fails ruby -c (${error}); nothing written`);
+    }
+    if (deps.stdin.isTTY && deps.stdout.isTTY && !opts.yes) {
+      const what = ctl ? `Write ${file} and run scalr-server-ctl reconfigure?` : `Write ${file}?`;
+      if (!(await askYesNo(deps, what))) fail('aborted', 'not confirmed; nothing written');
+    }
+    let backup: BackupInfo | undefined;
+    if (keep > 0) {
+      backup = saveBackup(resolveBackupDir(opts.backupDir, deps.env), read.realPath, read.bytes, read.stat, plan.summary.join('; '), keep);
+      result.backup = backup.id;
+    }
+    writeAtomic(read, bytes);
+    say(`wrote ${file}${backup ? ` (previous version saved as backup ${backup.id})` : ''}`);
+    if (!ctl) return finish(EXIT.OK);
+
+    say(`running ${ctl} reconfigure`);
+    const out = json ? deps.stderr : deps.stdout;
+    const { exitCode } = await runReconfigure(ctl, (c) => out.write(c), (c) => deps.stderr.write(c));
+    if (exitCode === 0) {
+      result.reconfigured = true;
+      return finish(EXIT.OK);
+    }
+    if (opts.rollbackOnFailure) {
+      const now = readConfig(file);
+      writeAtomic(now, read.bytes);
+      result.rolledBack = true;
+      say(`restored the previous ${file} because reconfigure failed`);
+      const again = await runReconfigure(ctl, (c) => out.write(c), (c) => deps.stderr.write(c));
+      if (json) deps.stdout.write(JSON.stringify(result) + '\n');
+      throw new ScalrConfError(
+        'reconfigure-failed',
+        `scalr-server-ctl reconfigure failed (exit ${exitCode}); the previous ${file} was restored` +
+          (again.exitCode === 0 ? ' and reconfigured' : `, but reconfiguring it failed too (exit ${again.exitCode})`),
+      );
+    }
+    if (json) deps.stdout.write(JSON.stringify(result) + '\n');
+    throw new ScalrConfError(
+      'reconfigure-failed',
+      `${file} was written, but scalr-server-ctl reconfigure failed (exit ${exitCode}); fix the cause, then run: sudo ${ctl} reconfigure`,
+    );
+  });
+}

@@ -1,0 +1,174 @@
+import type { Command } from 'commander';
+import { parseDocument } from '../core/document';
+import { fail } from '../core/errors';
+import { formatKey, parseKey, type Target } from '../core/keys';
+import { planChanges, type Change } from '../core/plan';
+import { parseValue } from '../core/parseValue';
+import { flatten, getValue } from '../core/query';
+import { toCanonical, utf8Text, type RubyValue } from '../core/value';
+import { coerceValue, isSecretKey, lookupSetting, suggestKeys } from '../schema/schema';
+import { readConfig } from '../io/readConfig';
+import { applyPlan } from './apply';
+import { readStdin, type Deps } from './deps';
+import { EXIT } from './exitCodes';
+import { targetFile, type GlobalOptions } from './options';
+import { MASK } from './secrets';
+
+type Run = { code: number };
+
+export function registerCommands(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
+  program
+    .command('get')
+    .description('print the value Ruby computes for KEY (strings raw, other values as JSON)')
+    .argument('<key>', 'e.g. aws.instances_connection_policy or proxy[:ssl_enable]')
+    .addHelpText('after', '\nExamples:\n  scalr-conf get aws.instances_connection_policy\n  scalr-conf get \'proxy[:ssl_enable]\' --json\n')
+    .action((key: string) => {
+      const opts = globals();
+      const file = targetFile(opts, deps.env);
+      const target = parseKey(key);
+      const doc = parseDocument(readConfig(file).bytes.toString('latin1'));
+      const found = getValue(doc, target);
+      if (!found) {
+        if (opts.json) deps.stdout.write(JSON.stringify({ key: formatKey(target), set: false, file }) + '\n');
+        fail('not-set', `${formatKey(target)} is not set in ${file}`);
+      }
+      if (opts.json) {
+        deps.stdout.write(JSON.stringify({ key: formatKey(target), set: true, value: plainJson(found.value), file, line: found.line }) + '\n');
+      } else deps.stdout.write(Buffer.from(displayValue(found.value) + '\n', 'latin1'));
+    });
+
+  program
+    .command('show')
+    .description('print all of app[:configuration] as flattened key = value lines')
+    .argument('[prefix]', 'only keys under this one, e.g. aws')
+    .option('--all', 'also list attribute-group settings (proxy[:ssl_enable], ...)')
+    .addHelpText('after', '\nExamples:\n  scalr-conf show\n  scalr-conf show aws --json\n  scalr-conf show --all\n')
+    .action((prefix: string | undefined, cmd: { all?: boolean }) => {
+      const opts = globals();
+      const file = targetFile(opts, deps.env);
+      const doc = parseDocument(readConfig(file).bytes.toString('latin1'));
+      const roots: Target[] = prefix
+        ? [parseKey(prefix)]
+        : cmd.all
+          ? [...doc.model.groups.keys()].map((group) => ({ kind: 'group' as const, group, path: [] as string[] }))
+          : [{ kind: 'group', group: 'app', path: ['configuration', 'scalr'] }];
+      const rows: [string, RubyValue, number][] = [];
+      for (const root of roots) {
+        if (root.kind === 'group' && root.path.length === 0) {
+          const g = doc.model.groups.get(root.group)!;
+          if (g.kind === 'hash') for (const k of g.slots.keys()) rows.push(...flatten(doc, { ...root, path: [k] }));
+        } else rows.push(...flatten(doc, root));
+      }
+      const enableAll = cmd.all && !prefix ? getValue(doc, { kind: 'enable_all' }) : undefined;
+      if (enableAll) rows.push(['enable_all', enableAll.value, enableAll.line]);
+      const shown = rows.map(([k, v, line]) => [k, opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);
+      if (opts.json) {
+        deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [k, { value: v ? plainJson(v) : '********', line }]))) + '\n');
+      } else {
+        for (const [k, v] of shown) deps.stdout.write(Buffer.from(`${k} = ${v ? rubyish(v) : MASK}\n`, 'latin1'));
+      }
+    });
+
+  program
+    .command('set')
+    .description('set KEY to VALUE; several KEY VALUE pairs and --unset KEYs make one change')
+    .argument('<key>', 'e.g. aws.instances_connection_policy')
+    .argument('[value]', 'the value; "-" reads it from stdin (keeps it out of argv and shell history)')
+    .argument('[more...]', 'more KEY VALUE pairs')
+    .option('-u, --unset <key...>', 'also remove these keys in the same change')
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  sudo scalr-conf set aws.instances_connection_policy local',
+      '  sudo scalr-conf set system.instances_connection_timeout 15 --type integer',
+      '  sudo scalr-conf set aws.instances_connection_policy local gce.instances_connection_policy local --unset vmware.instances_connection_policy',
+      "  sudo scalr-conf set 'proxy[:ssl_enable]' true --type boolean --dry-run",
+      "  printf '%s' \"$PASS\" | sudo scalr-conf set connections.mysql.pass -",
+      '  scalr-conf set aws.ip_pool \'["10.0.0.0/8"]\' --type json',
+      'Values starting with "-" go after "--": scalr-conf set KEY -- -5 --type integer',
+      '',
+    ].join('\n'))
+    .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[] }) => {
+      const opts = globals();
+      const args = [key, ...(value === undefined ? [] : [value]), ...more];
+      if (args.length % 2 !== 0) {
+        fail('usage', `set takes KEY VALUE pairs; ${args[args.length - 1]} has no value${value === undefined ? ' (use --type nil to set nil)' : ''}`);
+      }
+      const changes: Change[] = [];
+      let stdinUsed = false;
+      for (let i = 0; i < args.length; i += 2) {
+        const target = parseKey(args[i]);
+        let raw = Buffer.from(args[i + 1], 'utf8').toString('latin1');
+        if (args[i + 1] === '-') {
+          if (stdinUsed) fail('usage', 'only one value can be read from stdin');
+          stdinUsed = true;
+          raw = (await readStdin(deps.stdin)).toString('latin1').replace(/\r?\n$/, '');
+        }
+        changes.push({ op: 'set', target, value: typedValue(target, raw, opts) });
+      }
+      for (const k of cmd.unset ?? []) changes.push({ op: 'unset', target: checkedKey(parseKey(k), opts) });
+      run.code = await applyPlan(opts, deps, (text) => planChanges(text, changes));
+    });
+
+  program
+    .command('unset')
+    .description('remove KEY (and hashes it leaves empty)')
+    .argument('<keys...>', 'one or more keys')
+    .addHelpText('after', '\nExamples:\n  sudo scalr-conf unset aws.instances_connection_policy\n  sudo scalr-conf unset gce.instances_connection_policy vmware.instances_connection_policy --dry-run\n')
+    .action(async (keys: string[]) => {
+      const opts = globals();
+      const changes: Change[] = keys.map((k) => ({ op: 'unset', target: parseKey(k) }));
+      run.code = await applyPlan(opts, deps, (text) => planChanges(text, changes));
+    });
+}
+
+/** Known keys take their type from the schema; near-misses of known keys are refused. */
+function typedValue(target: Target, raw: string, opts: GlobalOptions): RubyValue {
+  checkedKey(target, opts);
+  if (opts.type) return parseValue(raw, opts.type);
+  const setting = lookupSetting(formatKey(target));
+  if (!setting) return parseValue(raw, 'string');
+  if (opts.force && setting.type === 'enum') return parseValue(raw, 'string');
+  return coerceValue(setting, Buffer.from(raw, 'latin1').toString('utf8'));
+}
+
+function checkedKey(target: Target, opts: GlobalOptions): Target {
+  const key = formatKey(target);
+  if (opts.force || lookupSetting(key)) return target;
+  const near = suggestKeys(key);
+  if (near.length) fail('usage', `unknown key ${key}: did you mean ${near.slice(0, 3).join(' or ')}? (--force to use it anyway)`);
+  return target;
+}
+
+/** Strings raw; everything else as JSON. */
+export function displayValue(v: RubyValue): string {
+  if (v.kind === 'string') return v.bin;
+  return Buffer.from(JSON.stringify(plainJson(v)), 'utf8').toString('latin1');
+}
+
+/** JSON without the canonical type markers: symbols as their names, bytes as best-effort text. */
+export function plainJson(v: RubyValue): unknown {
+  switch (v.kind) {
+    case 'string':
+      return utf8Text(v.bin) ?? Buffer.from(v.bin, 'latin1').toString('utf8');
+    case 'symbol':
+      return v.name;
+    case 'integer':
+      return Number.isSafeInteger(Number(v.value)) ? Number(v.value) : v.value.toString();
+    case 'array':
+      return v.items.map(plainJson);
+    case 'hash':
+      return Object.fromEntries(v.entries.map(([k, x]) => [k, plainJson(x)]));
+    default:
+      return toCanonical(v) as unknown;
+  }
+}
+
+function rubyish(v: RubyValue): string {
+  if (v.kind === 'symbol') return `:${v.name}`;
+  if (v.kind === 'nil') return 'nil';
+  if (v.kind === 'float') return String(v.value).includes('.') || String(v.value).includes('e') ? String(v.value) : `${v.value}.0`;
+  return Buffer.from(JSON.stringify(plainJson(v)), 'utf8').toString('latin1');
+}
+
+export { EXIT };

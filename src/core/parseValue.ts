@@ -1,0 +1,56 @@
+import { fail } from './errors';
+import { binOf, type RubyValue } from './value';
+
+export const VALUE_TYPES = ['string', 'integer', 'float', 'boolean', 'symbol', 'nil', 'json'] as const;
+export type ValueType = (typeof VALUE_TYPES)[number];
+
+/** A command-line VALUE as the Ruby literal it stands for. `raw` is a byte string. */
+export function parseValue(raw: string, type: ValueType): RubyValue {
+  switch (type) {
+    case 'string':
+      return { kind: 'string', bin: raw };
+    case 'integer':
+      if (!/^[-+]?\d+$/.test(raw)) fail('usage', `${JSON.stringify(raw)} is not an integer`);
+      return { kind: 'integer', value: BigInt(raw) };
+    case 'float': {
+      const n = Number(raw);
+      if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw) || !Number.isFinite(n)) fail('usage', `${JSON.stringify(raw)} is not a finite number`);
+      return { kind: 'float', value: n };
+    }
+    case 'boolean': {
+      const b = BOOLEANS[raw.toLowerCase()];
+      if (b === undefined) fail('usage', `${JSON.stringify(raw)} is not a boolean (true/false, yes/no, on/off, 1/0)`);
+      return { kind: 'boolean', value: b };
+    }
+    case 'symbol':
+      if (raw === '') fail('usage', 'a symbol cannot be empty');
+      return { kind: 'symbol', name: raw };
+    case 'nil':
+      if (!['', 'nil', 'null'].includes(raw)) fail('usage', `--type nil takes no value (or "nil"), not ${JSON.stringify(raw)}`);
+      return { kind: 'nil' };
+    case 'json': {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(Buffer.from(raw, 'latin1').toString('utf8'));
+      } catch (e) {
+        fail('usage', `the value is not valid JSON: ${(e as Error).message}`);
+      }
+      return fromJson(parsed);
+    }
+  }
+}
+
+export const BOOLEANS: Record<string, boolean> = {
+  true: true, yes: true, on: true, '1': true,
+  false: false, no: false, off: false, '0': false,
+};
+
+/** JSON numbers without a fraction are integers; null is nil; objects are hashes. */
+export function fromJson(v: unknown): RubyValue {
+  if (v === null) return { kind: 'nil' };
+  if (typeof v === 'string') return { kind: 'string', bin: binOf(v) };
+  if (typeof v === 'boolean') return { kind: 'boolean', value: v };
+  if (typeof v === 'number') return Number.isInteger(v) ? { kind: 'integer', value: BigInt(v) } : { kind: 'float', value: v };
+  if (Array.isArray(v)) return { kind: 'array', items: v.map(fromJson) };
+  return { kind: 'hash', entries: Object.entries(v as object).map(([k, x]) => [binOf(k), fromJson(x)]) };
+}
