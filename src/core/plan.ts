@@ -197,7 +197,7 @@ function insertPair(doc: Document, hash: SyntaxNode, key: string, value: RubyVal
     const grow = value.kind === 'hash' && (hash.parent?.type === 'assignment' || multilineAncestor(hash));
     if (grow) {
       const indent = base + doc.style.indentUnit;
-      return [{ start: open.endIndex, end: close.startIndex, text: doc.style.eol + indent + render(indent, true) + doc.style.eol + base }];
+      return [{ start: open.endIndex, end: close.startIndex, text: doc.style.eol + indent + render(indent, true) + (trailingComma ? ',' : '') + doc.style.eol + base }];
     }
     return [{ start: open.endIndex, end: close.startIndex, text: ` ${render(base, false)} ` }];
   }

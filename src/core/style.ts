@@ -79,7 +79,9 @@ export function pairStyleOf(pair: SyntaxNode): PairStyle {
   const sepToken = pair.children.find((c) => c.type === '=>' || c.type === ':');
   const text = pair.text;
   const sepEnd = (value ? value.startIndex : pair.endIndex) - pair.startIndex;
-  const quote = key.text.startsWith("'") || key.text.startsWith(":'") ? "'" : '"';
+  // Quote style follows the key when it is quoted, else a string value.
+  const quoted = key.type === 'string' || key.type === 'delimited_symbol' ? key : value?.type === 'string' ? value : undefined;
+  const quote = quoted && /^:?'/.test(quoted.text) ? "'" : '"';
   if (key.type === 'hash_key_symbol') return { form: 'colon', quote, separator: normaliseSep(text.slice(key.endIndex - pair.startIndex, sepEnd), ': ') };
   const rocket = sepToken?.type === '=>';
   const separator = normaliseSep(text.slice(key.endIndex - pair.startIndex, sepEnd), rocket ? ' => ' : ': ');

@@ -1,0 +1,355 @@
+/**
+ * What scalr-conf knows of Scalr's settings: the data in settings.json and the rules around it.
+ *
+ * Keys are in display form. A `configuration` key is a dotted path below app[:configuration]["scalr"]
+ * without the leading `scalr.` (`aws.instances_connection_policy`); a `groups` key is written as in
+ * scalr-server.rb (`proxy[:ssl_enable]`, `enable_all`). A `*` segment in the data stands for any one
+ * segment, for families such as `crontab.services.*.enabled`.
+ *
+ * Secret rule, for masking values on display: a key is secret when its schema entry has
+ * `secret: true`, or when its last segment is, or contains as an underscore-separated part, one of
+ * pass, password, passwd, secret, token, api_key, private_key, key_material, access_key, secret_key
+ * (any case). The name rule also covers keys the schema does not know, so that unknown credentials
+ * stay masked; `mysql[:root_password]` and `connections.ldap.pass` are secret, `bypass` is not.
+ */
+import settings from './settings.json';
+import policy from './iam-policy.json';
+import { ScalrConfError } from '../core/errors';
+import { binOf, str, type RubyValue } from '../core/value';
+
+export type SettingType = 'string' | 'integer' | 'float' | 'boolean' | 'enum' | 'array' | 'hash';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Setting {
+  /** The schema's key; for a family this is the pattern, e.g. `crontab.services.*.enabled`. */
+  key: string;
+  type: SettingType;
+  /** Enum only: allowed value → one-line meaning. */
+  values?: Record<string, string>;
+  /** The value Scalr ships with (scalr-server's, where the installer sets one). */
+  default?: JsonValue;
+  description: string;
+  secret?: boolean;
+  /** The configuration key (dotted) this attribute is copied into by scalr-server-ctl. */
+  feeds?: string;
+}
+
+type Entry = Omit<Setting, 'key'>;
+interface SettingsFile {
+  configuration: Record<string, Entry>;
+  groups: Record<string, Entry>;
+}
+
+const data = settings as unknown as SettingsFile;
+
+const ALL: Setting[] = [...Object.entries(data.configuration), ...Object.entries(data.groups)]
+  .map(([key, entry]) => ({ key, ...entry }))
+  .sort((a, b) => compare(a.key, b.key));
+
+interface Parsed {
+  form: 'dotted' | 'group';
+  /** Group form: the group name, then the path inside it. Dotted form: the path below `scalr`. */
+  segments: string[];
+}
+
+interface Known {
+  setting: Setting;
+  parsed: Parsed;
+  wildcards: number;
+}
+
+const KNOWN: Known[] = ALL.map((setting) => {
+  const parsed = parseKey(setting.key);
+  if (!parsed) throw new Error(`settings.json: cannot read the key ${setting.key}`);
+  return { setting, parsed, wildcards: parsed.segments.filter((s) => s === '*').length };
+});
+const EXACT = new Map(KNOWN.filter((k) => k.wildcards === 0).map((k) => [k.setting.key, k.setting]));
+const PATTERNS = KNOWN.filter((k) => k.wildcards > 0).sort((a, b) => a.wildcards - b.wildcards);
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const IDENT = /^[A-Za-z_]\w*$/;
+
+/** Reads a key in any spelling scalr-conf accepts; undefined when it is not a key at all. */
+function parseKey(raw: string): Parsed | undefined {
+  const key = raw.trim();
+  if (key === '') return undefined;
+  const group = key.match(/^([A-Za-z_]\w*)\[/);
+  if (!group) {
+    const segments = key.split('.');
+    if (segments.some((s) => s === '')) return undefined;
+    if (segments[0] === 'scalr' && segments.length > 1) segments.shift();
+    return { form: 'dotted', segments };
+  }
+  const segments = [group[1]];
+  let rest = key.slice(group[1].length);
+  while (rest.length) {
+    const m =
+      rest.match(/^\[\s*:([A-Za-z_]\w*[?!]?)\s*\]/) ??
+      rest.match(/^\[\s*:?"((?:[^"\\]|\\.)*)"\s*\]/) ??
+      rest.match(/^\[\s*:?'((?:[^'\\]|\\.)*)'\s*\]/);
+    if (!m) return undefined;
+    segments.push(m[1].replace(/\\(.)/g, '$1'));
+    rest = rest.slice(m[0].length);
+  }
+  // app[:configuration][:scalr][...] is the long spelling of a dotted key.
+  if (segments.length > 3 && segments[0] === 'app' && segments[1] === 'configuration' && segments[2] === 'scalr') {
+    return { form: 'dotted', segments: segments.slice(3) };
+  }
+  return { form: 'group', segments };
+}
+
+function formatParsed(p: Parsed): string {
+  if (p.form === 'dotted') return p.segments.join('.');
+  const [group, ...path] = p.segments;
+  return group + path.map((s) => (IDENT.test(s) || s === '*' ? `[:${s}]` : `[${JSON.stringify(s)}]`)).join('');
+}
+
+/** The display form of a key (`proxy["ssl_enable"]` → `proxy[:ssl_enable]`); unreadable keys come back trimmed. */
+export function canonicalKey(key: string): string {
+  const p = parseKey(key);
+  return p ? formatParsed(p) : key.trim();
+}
+
+function matches(pattern: Parsed, key: Parsed): boolean {
+  return (
+    pattern.form === key.form &&
+    pattern.segments.length === key.segments.length &&
+    pattern.segments.every((s, i) => s === '*' || s === key.segments[i])
+  );
+}
+
+export function lookupSetting(key: string): Setting | undefined {
+  const p = parseKey(key);
+  if (!p) return undefined;
+  const exact = EXACT.get(formatParsed(p));
+  if (exact) return exact;
+  return PATTERNS.find((k) => matches(k.parsed, p))?.setting;
+}
+
+export function listSettings(prefix?: string): Setting[] {
+  return prefix === undefined ? [...ALL] : ALL.filter((s) => s.key.startsWith(prefix));
+}
+
+const SECRET_NAME = /(^|_)(pass|password|passwd|secret|token|api_key|private_key|key_material|access_key|secret_key)($|_)/i;
+
+export function isSecretKey(key: string): boolean {
+  if (lookupSetting(key)?.secret) return true;
+  const p = parseKey(key);
+  const last = p ? p.segments[p.segments.length - 1] : key.trim();
+  return SECRET_NAME.test(last);
+}
+
+export function iamPolicy(): object {
+  return structuredClone(policy);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Did you mean
+
+/** Optimal-string-alignment distance: Levenshtein plus transposition of two neighbours. */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+const MAX_SUGGESTIONS = 5;
+
+/**
+ * Known keys close to an unknown one, best first. Keys with as many segments are compared segment
+ * by segment (the sum of distances), so a typo in one segment does not drift into a neighbouring
+ * one, and dotted and bracket spellings meet; others are compared as whole strings. A family
+ * pattern is filled in from the key itself.
+ */
+export function suggestKeys(key: string): string[] {
+  const p = parseKey(key);
+  if (!p || lookupSetting(key)) return [];
+  const wanted = formatParsed(p);
+  const limit = wanted.length <= 6 ? 1 : 2;
+  const best = new Map<string, number>();
+  for (const k of KNOWN) {
+    let candidate: Parsed = k.parsed;
+    let distance: number;
+    if (k.parsed.segments.length === p.segments.length) {
+      candidate = { form: k.parsed.form, segments: k.parsed.segments.map((s, i) => (s === '*' ? p.segments[i] : s)) };
+      distance = candidate.segments.reduce((sum, s, i) => sum + editDistance(p.segments[i], s), 0);
+    } else {
+      if (k.wildcards > 0) continue;
+      distance = editDistance(wanted, k.setting.key);
+    }
+    // Same segments in the other spelling (proxy.ssl_enable for proxy[:ssl_enable]) is a fine hint.
+    if ((distance === 0 && candidate.form === p.form) || distance > limit) continue;
+    const text = formatParsed(candidate);
+    const prev = best.get(text);
+    if (prev === undefined || distance < prev) best.set(text, distance);
+  }
+  return [...best.entries()]
+    .sort((a, b) => a[1] - b[1] || compare(a[0], b[0]))
+    .slice(0, MAX_SUGGESTIONS)
+    .map(([text]) => text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coercion of command-line text
+
+function usage(message: string): never {
+  throw new ScalrConfError('usage', message);
+}
+
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+
+export function coerceValue(setting: Setting, raw: string): RubyValue {
+  const text = raw.trim();
+  switch (setting.type) {
+    case 'string':
+      return str(raw);
+    case 'integer':
+      if (!/^[+-]?\d+$/.test(text)) usage(`${raw} is not an integer (${setting.key} takes a whole number)`);
+      return { kind: 'integer', value: BigInt(text) };
+    case 'float': {
+      if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) usage(`${raw} is not a number (${setting.key} takes a number)`);
+      const value = Number(text);
+      if (!Number.isFinite(value)) usage(`${raw} is out of range for ${setting.key}`);
+      return { kind: 'float', value };
+    }
+    case 'boolean': {
+      const lower = text.toLowerCase();
+      if (TRUE.has(lower)) return { kind: 'boolean', value: true };
+      if (FALSE.has(lower)) return { kind: 'boolean', value: false };
+      return usage(`${raw} is not a boolean (${setting.key} takes true/false, yes/no, on/off or 1/0)`);
+    }
+    case 'enum': {
+      const values = setting.values ?? {};
+      if (Object.hasOwn(values, raw)) return str(raw);
+      const allowed = Object.entries(values).map(([v, meaning]) => `${v} (${meaning})`);
+      return usage(`${raw} is not one of: ${allowed.join(', ')}`);
+    }
+    case 'array': {
+      if (text.startsWith('[')) {
+        const v = parseJson(text, setting.key);
+        if (v.kind !== 'array') usage(`${setting.key} takes a list`);
+        return v;
+      }
+      if (text === '') return { kind: 'array', items: [] };
+      const items = text.split(',').map((s) => s.trim());
+      if (items.some((s) => s === '')) usage(`${raw} has an empty item (${setting.key} takes a,b,c or a JSON array)`);
+      return { kind: 'array', items: items.map(str) };
+    }
+    case 'hash': {
+      if (!text.startsWith('{')) usage(`${setting.key} takes a JSON object such as {"name": "value"}`);
+      return parseJson(text, setting.key);
+    }
+  }
+}
+
+/**
+ * JSON to RubyValue. A small parser of its own, because JSON.parse cannot tell 1 from 1.0 nor keep
+ * integers past 2^53 exact.
+ */
+function parseJson(text: string, key: string): RubyValue {
+  let i = 0;
+  const bad = (what: string): never => usage(`invalid JSON for ${key} at character ${i + 1}: ${what}`);
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const expect = (word: string) => {
+    if (text.slice(i, i + word.length) !== word) bad(`expected ${word}`);
+    i += word.length;
+  };
+  const string = (): string => {
+    expect('"');
+    let out = '';
+    for (;;) {
+      if (i >= text.length) bad('unterminated string');
+      const c = text[i++];
+      if (c === '"') return out;
+      if (c < ' ') bad('control character in string');
+      if (c !== '\\') {
+        out += c;
+        continue;
+      }
+      const e = text[i++];
+      const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+      if (e in simple) out += simple[e];
+      else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i, i + 4))) {
+        out += String.fromCharCode(parseInt(text.slice(i, i + 4), 16));
+        i += 4;
+      } else bad('bad escape');
+    }
+  };
+  const value = (): RubyValue => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      const entries: [string, RubyValue][] = [];
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return { kind: 'hash', entries };
+      }
+      for (;;) {
+        ws();
+        const k = binOf(string());
+        ws();
+        expect(':');
+        const v = value();
+        const at = entries.findIndex(([e]) => e === k);
+        if (at >= 0) entries.splice(at, 1);
+        entries.push([k, v]);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') {
+          i++;
+          return { kind: 'hash', entries };
+        } else bad('expected , or }');
+      }
+    }
+    if (c === '[') {
+      i++;
+      const items: RubyValue[] = [];
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return { kind: 'array', items };
+      }
+      for (;;) {
+        items.push(value());
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') {
+          i++;
+          return { kind: 'array', items };
+        } else bad('expected , or ]');
+      }
+    }
+    if (c === '"') return str(string());
+    if (text.startsWith('true', i)) return (expect('true'), { kind: 'boolean', value: true });
+    if (text.startsWith('false', i)) return (expect('false'), { kind: 'boolean', value: false });
+    if (text.startsWith('null', i)) return (expect('null'), { kind: 'nil' });
+    const m = text.slice(i).match(/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/);
+    if (!m) return bad('expected a value');
+    i += m[0].length;
+    if (m[2] === undefined && m[3] === undefined) return { kind: 'integer', value: BigInt(m[0]) };
+    const n = Number(m[0]);
+    if (!Number.isFinite(n)) bad('number out of range');
+    return { kind: 'float', value: n };
+  };
+  const v = value();
+  ws();
+  if (i < text.length) bad('unexpected text after the value');
+  return v;
+}

@@ -1,0 +1,33 @@
+/** Runs the CLI in-process with captured streams, as a user would from a shell. */
+import { Readable } from 'node:stream';
+import { main } from '../../src/cli/main';
+import type { Deps } from '../../src/cli/deps';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout as raw bytes, one char per byte. */
+  stdoutBin: string;
+}
+
+export async function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; stdin?: string | Buffer; tty?: boolean; confirm?: (q: string) => Promise<boolean> } = {},
+): Promise<CliRun> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const chunk = (c: string | Uint8Array): Buffer => (typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c));
+  const stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]) as Deps['stdin'];
+  stdin.isTTY = !!opts.tty;
+  const deps: Deps = {
+    env: { PATH: process.env.PATH, ...opts.env },
+    stdout: { write: (c) => out.push(chunk(c)), isTTY: !!opts.tty },
+    stderr: { write: (c) => err.push(chunk(c)), isTTY: false },
+    stdin,
+    confirm: opts.confirm,
+  };
+  const code = await main(args, deps);
+  const stdout = Buffer.concat(out);
+  return { code, stdout: stdout.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBin: stdout.toString('latin1') };
+}
