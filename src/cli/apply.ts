@@ -92,7 +92,7 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: (text:
 
     say(`running ${ctl} reconfigure`);
     const out = json ? deps.stderr : deps.stdout;
-    const { exitCode } = await runReconfigure(ctl, (c) => out.write(c), (c) => deps.stderr.write(c));
+    const { exitCode } = await runReconfigure(ctl, deps.env, (c) => out.write(c), (c) => deps.stderr.write(c));
     if (exitCode === 0) {
       result.reconfigured = true;
       return finish(EXIT.OK);
@@ -102,7 +102,7 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: (text:
       writeAtomic(now, read.bytes);
       result.rolledBack = true;
       say(`restored the previous ${file} because reconfigure failed`);
-      const again = await runReconfigure(ctl, (c) => out.write(c), (c) => deps.stderr.write(c));
+      const again = await runReconfigure(ctl, deps.env, (c) => out.write(c), (c) => deps.stderr.write(c));
       if (json) deps.stdout.write(JSON.stringify(result) + '\n');
       throw new ScalrConfError(
         'reconfigure-failed',

@@ -85,6 +85,8 @@ function reason(err: unknown): string {
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';
+    case 'ELOOP':
+      return 'it is a symlink (refusing to follow it)';
     case 'EEXIST':
       return 'the backup name already exists (refusing to replace or follow it)';
     default:

@@ -36,9 +36,14 @@ export interface CtlResult {
 }
 
 /** Runs `ctl reconfigure` without a shell, streaming its output as it comes. */
-export async function runReconfigure(ctl: string, out: (chunk: Uint8Array) => void, err: (chunk: Uint8Array) => void): Promise<CtlResult> {
+export async function runReconfigure(
+  ctl: string,
+  env: NodeJS.ProcessEnv,
+  out: (chunk: Uint8Array) => void,
+  err: (chunk: Uint8Array) => void,
+): Promise<CtlResult> {
   const { execa } = await import('execa');
-  const child = execa(ctl, ['reconfigure'], { reject: false, stdin: 'ignore', buffer: false });
+  const child = execa(ctl, ['reconfigure'], { reject: false, stdin: 'ignore', buffer: false, env, extendEnv: false });
   child.stdout?.on('data', out);
   child.stderr?.on('data', err);
   const result = await child;
