@@ -25,7 +25,8 @@ function query(source: string): Parser.Query {
 /** Top-level writes and setter calls, in document order. */
 export function topLevelStatements(root: SyntaxNode): (WriteMatch | CallMatch)[] {
   statements ??= query(statementsSource);
-  return statements.matches(root).map((m) => {
+  // Patterns start at the program node; a larger start depth would walk the whole tree for nothing.
+  return statements.matches(root, { maxStartDepth: 0 }).map((m) => {
     const by = Object.fromEntries(m.captures.map((c) => [c.name, c.node]));
     return by.write
       ? { kind: 'write' as const, statement: by.write, target: by.target, value: by.value }

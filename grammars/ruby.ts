@@ -23,9 +23,21 @@ const BOM = '\u00ef\u00bb\u00bf';
  * `bufferSize` chars and refuses inputs past its 32 KiB default, so size it to the text. A UTF-8
  * byte-order mark is masked with spaces of the same length, keeping every offset valid.
  */
-export function parseRuby(bin: string): Tree {
+export function parseRuby(bin: string, previous?: Tree): Tree {
   const masked = bin.startsWith(BOM) ? '   ' + bin.slice(3) : bin;
-  return rubyParser().parse(masked, undefined, { bufferSize: masked.length * 2 + 1024 });
+  const tree = rubyParser().parse(masked, previous, { bufferSize: masked.length * 2 + 1024 });
+  sources.set(tree, bin);
+  return tree;
+}
+
+const sources = new WeakMap<Tree, string>();
+
+/**
+ * The text a tree was parsed from. Slicing it is far cheaper than asking the native node for its
+ * text, which matters on files with tens of thousands of entries.
+ */
+export function sourceOf(node: SyntaxNode): string {
+  return sources.get(node.tree)!;
 }
 
 /** The first error or missing node in document order, if any. */

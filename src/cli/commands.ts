@@ -13,6 +13,7 @@ import { readStdin, type Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { targetFile, type GlobalOptions } from './options';
 import { MASK } from './secrets';
+import { registerCompletion } from './cmd-completion';
 
 type Run = { code: number };
 
@@ -63,7 +64,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       if (enableAll) rows.push(['enable_all', enableAll.value, enableAll.line]);
       const shown = rows.map(([k, v, line]) => [k, opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);
       if (opts.json) {
-        deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [k, { value: v ? plainJson(v) : '********', line }]))) + '\n');
+        deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [k, { value: v ? plainJson(v) : '********', file, line }]))) + '\n');
       } else {
         for (const [k, v] of shown) deps.stdout.write(Buffer.from(`${k} = ${v ? rubyish(v) : MASK}\n`, 'latin1'));
       }
@@ -120,6 +121,8 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const changes: Change[] = keys.map((k) => ({ op: 'unset', target: parseKey(k) }));
       run.code = await applyPlan(opts, deps, (text) => planChanges(text, changes));
     });
+
+  registerCompletion(program, deps, run, globals);
 }
 
 /** Known keys take their type from the schema; near-misses of known keys are refused. */

@@ -8,6 +8,16 @@ import { registerCommands } from './commands';
 
 export const VERSION = '0.1.0';
 
+const ROOT_EXAMPLES = [
+  '',
+  'Examples:',
+  '  scalr-conf get aws.instances_connection_policy',
+  '  sudo scalr-conf set aws.instances_connection_policy local --dry-run',
+  '  sudo scalr-conf set aws.instances_connection_policy local --yes --json',
+  '  scalr-conf show --all',
+  '  scalr-conf help set',
+].join('\n');
+
 function exitCodeTable(): string {
   return '\nExit codes:\n' + EXIT_HELP.map(([name, what]) => `  ${String(EXIT[name]).padStart(2)}  ${name.padEnd(19)}${what}`).join('\n') + '\n';
 }
@@ -32,7 +42,7 @@ export function buildProgram(deps: Deps, run: { code: number }): Command {
     .option('--rollback-on-failure', 'restore the previous file if reconfigure fails')
     .option('--no-verify', 'skip the ruby -c check of the new file')
     .addOption(new Option('-t, --type <type>', 'how VALUE is read (default: the key\'s known type, else string)').choices([...VALUE_TYPES]))
-    .addHelpText('after', exitCodeTable())
+    .addHelpText('after', ROOT_EXAMPLES + exitCodeTable())
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({

@@ -1,20 +1,26 @@
-import { firstSyntaxError, parseRuby, type SyntaxNode, type Tree } from '../../grammars/ruby';
+import { firstSyntaxError, parseRuby, sourceOf, type SyntaxNode, type Tree } from '../../grammars/ruby';
 import { fail } from './errors';
 import { buildModel, type Model } from './model';
 import { docStyle, dominantPairStyle, type DocStyle, type PairStyle } from './style';
 import { heredocBody } from './literal';
+import type { TextEdit } from './edits';
 
 /** A parsed file: its byte text (one char per byte), tree, effective model and style. */
 export interface Document {
   text: string;
   tree: Tree;
   model: Model;
-  style: DocStyle;
-  pairStyle: PairStyle;
+  /** Read from the text on first use. */
+  readonly style: DocStyle;
+  readonly pairStyle: PairStyle;
 }
 
-export function parseDocument(text: string): Document {
-  const tree = parseRuby(text);
+/**
+ * Parses a file. With `previous` (the document the text was edited from, and the edits), the parse
+ * reuses the old tree and the style already read, so a chain of changes costs little more than one.
+ */
+export function parseDocument(text: string, previous?: { doc: Document; edits: readonly TextEdit[] }): Document {
+  const tree = parseRuby(text, previous ? editedTree(previous.doc, previous.edits) : undefined);
   const error = firstSyntaxError(tree);
   if (error) {
     const { row, column } = error.startPosition;
@@ -24,13 +30,50 @@ export function parseDocument(text: string): Document {
       column: column + 1,
     });
   }
+  let style: DocStyle | undefined = previous?.doc.style;
+  let pairStyle: PairStyle | undefined = previous?.doc.pairStyle;
   return {
     text,
     tree,
     model: buildModel(tree.rootNode),
-    style: docStyle(text, tree.rootNode),
-    pairStyle: dominantPairStyle(tree.rootNode),
+    get style() {
+      return (style ??= docStyle(text));
+    },
+    get pairStyle() {
+      return (pairStyle ??= dominantPairStyle(tree.rootNode));
+    },
   };
+}
+
+/** Tells the old tree about the edits (last first, so each one's offsets hold in both texts). */
+function editedTree(doc: Document, edits: readonly TextEdit[]): Tree {
+  const tree = doc.tree;
+  let text = doc.text;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) {
+    const after = text.slice(0, e.start) + e.text + text.slice(e.end);
+    tree.edit({
+      startIndex: e.start,
+      oldEndIndex: e.end,
+      newEndIndex: e.start + e.text.length,
+      startPosition: pointAt(text, e.start),
+      oldEndPosition: pointAt(text, e.end),
+      newEndPosition: pointAt(after, e.start + e.text.length),
+    });
+    text = after;
+  }
+  return tree;
+}
+
+function pointAt(text: string, index: number): { row: number; column: number } {
+  let row = 0;
+  let at = text.indexOf('\n');
+  let lineStart = 0;
+  while (at >= 0 && at < index) {
+    row++;
+    lineStart = at + 1;
+    at = text.indexOf('\n', lineStart);
+  }
+  return { row, column: index - lineStart };
 }
 
 function firstLine(s: string): string {
@@ -41,14 +84,11 @@ function firstLine(s: string): string {
 /** Where a node's text really ends: heredoc bodies it starts come after it in the file. */
 export function extentEnd(node: SyntaxNode): number {
   let end = node.endIndex;
-  const visit = (n: SyntaxNode): void => {
-    if (n.type === 'heredoc_beginning') {
-      const body = heredocBody(n);
-      if (body) end = Math.max(end, body.endIndex);
-    }
-    for (const c of n.namedChildren) visit(c);
-  };
-  visit(node);
+  if (!sourceOf(node).slice(node.startIndex, end).includes('<<')) return end;
+  for (const begin of node.descendantsOfType('heredoc_beginning')) {
+    const body = heredocBody(begin);
+    if (body) end = Math.max(end, body.endIndex);
+  }
   return end;
 }
 

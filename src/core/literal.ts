@@ -12,20 +12,15 @@ export function heredocBody(begin: SyntaxNode): SyntaxNode | undefined {
   let bodies = bodyCache.get(begin.tree);
   if (!bodies) {
     bodies = new Map();
-    const begins: SyntaxNode[] = [];
-    const found: SyntaxNode[] = [];
-    collect(begin.tree.rootNode, begins, found);
-    begins.forEach((b, i) => bodies!.set(b.startIndex, found[i]));
+    const found = begin.tree.rootNode.descendantsOfType(['heredoc_beginning', 'heredoc_body']);
+    const begins = found.filter((n) => n.type === 'heredoc_beginning');
+    const ends = found.filter((n) => n.type === 'heredoc_body');
+    begins.forEach((b, i) => bodies!.set(b.startIndex, ends[i]));
     bodyCache.set(begin.tree, bodies);
   }
   return bodies.get(begin.startIndex);
 }
 const bodyCache = new WeakMap<object, Map<number, SyntaxNode | undefined>>();
-function collect(node: SyntaxNode, begins: SyntaxNode[], bodies: SyntaxNode[]): void {
-  if (node.type === 'heredoc_beginning') begins.push(node);
-  else if (node.type === 'heredoc_body') bodies.push(node);
-  for (const child of node.namedChildren) collect(child, begins, bodies);
-}
 
 export function evaluateLiteral(node: SyntaxNode): Evaluated {
   switch (node.type) {
@@ -99,8 +94,14 @@ export function evaluateLiteral(node: SyntaxNode): Evaluated {
 
 /** The pairs of a hash literal in order, without comments and heredoc bodies. */
 export function hashPairs(hash: SyntaxNode): SyntaxNode[] {
-  return hash.namedChildren.filter((c) => c.type !== 'comment' && c.type !== 'heredoc_body');
+  // Asked for more than once per hash while planning; on huge hashes each native call adds up.
+  let byNode = pairCache.get(hash.tree);
+  if (!byNode) pairCache.set(hash.tree, (byNode = new Map()));
+  let pairs = byNode.get(hash.id);
+  if (!pairs) byNode.set(hash.id, (pairs = hash.namedChildren.filter((c) => c.type !== 'comment' && c.type !== 'heredoc_body')));
+  return pairs;
 }
+const pairCache = new WeakMap<object, Map<number, SyntaxNode[]>>();
 
 export type KeyResult = { ok: true; key: string } | { ok: false; node: SyntaxNode; reason: string };
 

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from '../../grammars/ruby';
+import { sourceOf, type SyntaxNode } from '../../grammars/ruby';
 import { configReferences, topLevelStatements } from '../../grammars/queries';
 import { GROUPS, isGroup, type Group } from './groups';
 import { evaluateLiteral, hashPairs, keyValue, pairKey, describe } from './literal';
@@ -14,7 +14,8 @@ export interface HashNode {
   kind: 'hash';
   /** The literal whose text holds this hash's pairs; absent for a group itself. */
   literal?: SyntaxNode;
-  slots: Map<string, Slot>;
+  /** Read on first use: a file can hold tens of thousands of pairs no command looks at. */
+  readonly slots: Map<string, Slot>;
 }
 export interface LeafNode {
   kind: 'leaf';
@@ -29,12 +30,12 @@ export interface OpaqueNode {
 
 export interface Slot {
   key: string;
-  value: ValueNode;
+  /** Evaluated on first use. */
+  readonly value: ValueNode;
   origin: Origin;
   /** An earlier value for this key exists (duplicate pair or earlier write): removing this one revives it. */
   shadows: boolean;
 }
-
 export type Origin =
   | { kind: 'pair'; pair: SyntaxNode; hash: SyntaxNode; valueNode: SyntaxNode }
   | { kind: 'statement'; statement: SyntaxNode; valueNode: SyntaxNode }
@@ -146,24 +147,103 @@ function referenceChain(ref: SyntaxNode): Chain | undefined {
 }
 
 function valueNodeOf(node: SyntaxNode): ValueNode {
-  if (node.type === 'hash') return hashNodeOf(node);
+  if (node.type === 'hash') return new LiteralHash(node) as unknown as ValueNode;
   const v = evaluateLiteral(node);
   return v.ok ? { kind: 'leaf', value: v.value } : { kind: 'opaque', node: v.node, reason: v.reason };
 }
 
-function hashNodeOf(hash: SyntaxNode): HashNode | OpaqueNode {
-  const slots = new Map<string, Slot>();
-  for (const pair of hashPairs(hash)) {
-    if (pair.type !== 'pair') return { kind: 'opaque', node: pair, reason: 'a hash splat (**)' };
-    const key = pairKey(pair);
-    if (!key.ok) return { kind: 'opaque', node: key.node, reason: key.reason };
-    const valueNode = pair.childForFieldName('value');
-    if (!valueNode) return { kind: 'opaque', node: pair, reason: 'a shorthand hash pair' };
-    const shadows = slots.has(key.key);
-    slots.delete(key.key); // a later duplicate replaces the earlier one whole
-    slots.set(key.key, { key: key.key, value: valueNodeOf(valueNode), origin: { kind: 'pair', pair, hash, valueNode }, shadows });
+/** A slot whose value is evaluated only when something asks for it. */
+function lazySlot(key: string, valueNode: SyntaxNode, origin: Origin, shadows: boolean): Slot {
+  let value: ValueNode | undefined;
+  return {
+    key,
+    origin,
+    shadows,
+    get value() {
+      return (value ??= valueNodeOf(valueNode));
+    },
+  };
+}
+
+/**
+ * A hash literal's pairs, keyed as a Mash keys them; a later duplicate replaces an earlier one whole.
+ * It reads as kind 'opaque' when the literal cannot be read with certainty (a splat, a computed key).
+ */
+class LiteralHash {
+  private map?: Map<string, Slot>;
+  private problem?: OpaqueNode;
+  constructor(readonly literal: SyntaxNode) {}
+
+  get kind(): 'hash' | 'opaque' {
+    this.read();
+    return this.problem ? 'opaque' : 'hash';
   }
-  return { kind: 'hash', literal: hash, slots };
+  get slots(): Map<string, Slot> {
+    this.read();
+    return this.map!;
+  }
+  get node(): SyntaxNode {
+    this.read();
+    return this.problem?.node ?? this.literal;
+  }
+  get reason(): string {
+    this.read();
+    return this.problem?.reason ?? '';
+  }
+
+  private read(): void {
+    if (this.map) return;
+    this.map = new Map();
+    const hash = this.literal;
+    const text = sourceOf(hash);
+    for (const pair of hashPairs(hash)) {
+      if (pair.type !== 'pair') {
+        this.problem = { kind: 'opaque', node: pair, reason: 'a hash splat (**)' };
+        return;
+      }
+      const key = fastKey(text, pair.startIndex) ?? pairKey(pair);
+      if (!key.ok) {
+        this.problem = { kind: 'opaque', node: key.node, reason: key.reason };
+        return;
+      }
+      const shadows = this.map.has(key.key);
+      this.map.delete(key.key);
+      this.map.set(key.key, pairSlot(key.key, pair, hash, shadows));
+    }
+  }
+}
+
+/** A slot for a pair; its value node is looked up only when asked for. */
+function pairSlot(key: string, pair: SyntaxNode, hash: SyntaxNode, shadows: boolean): Slot {
+  let valueNode: SyntaxNode | null | undefined;
+  let value: ValueNode | undefined;
+  const node = (): SyntaxNode | null => (valueNode === undefined ? (valueNode = pair.childForFieldName('value')) : valueNode);
+  const origin: Origin = {
+    kind: 'pair',
+    pair,
+    hash,
+    get valueNode() {
+      return node() ?? pair;
+    },
+  };
+  return {
+    key,
+    origin,
+    shadows,
+    get value() {
+      const v = node();
+      return (value ??= v ? valueNodeOf(v) : { kind: 'opaque', node: pair, reason: 'a shorthand hash pair' });
+    },
+  };
+}
+
+/** Plain keys read straight from the text: most keys in real files, at a fraction of the cost. */
+const PLAIN_KEY = /(?:"([^"\\#\r\n]*)"\s*(?:=>|:(?!:))|'([^'\\\r\n]*)'\s*(?:=>|:(?!:))|:([A-Za-z_]\w*[?!]?)\s*=>|([A-Za-z_]\w*[?!]?):(?!:))/y;
+function fastKey(text: string, at: number): { ok: true; key: string } | undefined {
+  PLAIN_KEY.lastIndex = at;
+  const m = PLAIN_KEY.exec(text);
+  if (!m) return undefined;
+  return { ok: true, key: m[1] ?? m[2] ?? m[3] ?? m[4] };
 }
 
 function applyWrite(model: Model, group: Group, path: string[], match: { statement: SyntaxNode; value: SyntaxNode }): void {
@@ -181,12 +261,7 @@ function applyWrite(model: Model, group: Group, path: string[], match: { stateme
   const key = path[path.length - 1];
   const shadows = parent.slots.has(key);
   parent.slots.delete(key);
-  parent.slots.set(key, {
-    key,
-    value: valueNodeOf(match.value),
-    origin: { kind: 'statement', statement: match.statement, valueNode: match.value },
-    shadows,
-  });
+  parent.slots.set(key, lazySlot(key, match.value, { kind: 'statement', statement: match.statement, valueNode: match.value }, shadows));
 }
 
 function descend(node: ValueNode, path: string[]): ValueNode | undefined {

@@ -33,7 +33,7 @@ export function planChanges(text: string, changes: readonly Change[]): Plan {
     for (let round = 0; round < 1000; round++) {
       const edits = change.op === 'set' ? planSet(doc, change.target, change.value) : planUnset(doc, change.target);
       if (edits.length === 0) break;
-      doc = reparse(applyEdits(doc.text, edits), key);
+      doc = reparse(doc, edits, key);
       edited = true;
       if (change.op === 'set') break;
     }
@@ -42,9 +42,9 @@ export function planChanges(text: string, changes: readonly Change[]): Plan {
   return { before: text, after: doc.text, summary };
 }
 
-function reparse(text: string, key: string): Document {
+function reparse(doc: Document, edits: TextEdit[], key: string): Document {
   try {
-    return parseDocument(text);
+    return parseDocument(applyEdits(doc.text, edits), { doc, edits });
   } catch (e) {
     if (e instanceof ScalrConfError && e.code === 'syntax') {
       fail('unsupported', `changing ${key} would leave text that does not parse; nothing written`);

@@ -1,6 +1,5 @@
 import type { SyntaxNode } from '../../grammars/ruby';
 import { hashPairs } from './literal';
-import { indentAt, startsLine } from './lines';
 
 /** How the file's author writes: new text is made to look like theirs. */
 export interface DocStyle {
@@ -21,50 +20,36 @@ export interface PairStyle {
 
 export const DEFAULT_PAIR_STYLE: PairStyle = { form: 'string-rocket', quote: '"', separator: ' => ' };
 
-export function docStyle(text: string, root: SyntaxNode): DocStyle {
+export function docStyle(text: string): DocStyle {
   const crlf = (text.match(/\r\n/g) ?? []).length;
   const lf = (text.match(/\n/g) ?? []).length - crlf;
-  return { eol: crlf > lf ? '\r\n' : '\n', indentUnit: indentUnit(text, root), trailingComma: trailingCommas(root) };
+  return { eol: crlf > lf ? '\r\n' : '\n', indentUnit: indentUnit(text), trailingComma: trailingCommas(text) };
 }
 
-function trailingCommas(root: SyntaxNode): boolean {
-  let withComma = 0;
-  let without = 0;
-  const visit = (node: SyntaxNode): void => {
-    if (node.type === 'hash' && node.startPosition.row !== node.endPosition.row) {
-      const pairs = hashPairs(node);
-      const last = pairs[pairs.length - 1];
-      if (last) {
-        let next = last.nextSibling;
-        while (next && (next.type === 'comment' || next.type === 'heredoc_body')) next = next.nextSibling;
-        if (next?.type === ',') withComma++;
-        else without++;
-      }
-    }
-    for (const child of node.namedChildren) visit(child);
-  };
-  visit(root);
+/** How far style detection reads: enough to know the author, bounded on huge files. */
+const SAMPLE_CHARS = 200_000;
+
+/** Whether multi-line hashes mostly end with a comma after their last pair. */
+function trailingCommas(text: string): boolean {
+  const sample = text.slice(0, SAMPLE_CHARS);
+  const withComma = (sample.match(/,[ \t]*\r?\n[ \t]*\}/g) ?? []).length;
+  const without = (sample.match(/[^,{\s][ \t]*\r?\n[ \t]*\}/g) ?? []).length;
   return withComma > without;
 }
 
-/** The most common step between a hash's line and the lines of its pairs. */
-function indentUnit(text: string, root: SyntaxNode): string {
+/** The most common step by which a line is indented deeper than the line before it. */
+function indentUnit(text: string): string {
   const counts = new Map<string, number>();
-  const visit = (node: SyntaxNode): void => {
-    if (node.type === 'hash') {
-      const outer = indentAt(text, node.startIndex);
-      for (const pair of hashPairs(node)) {
-        if (!startsLine(text, pair.startIndex)) continue;
-        const inner = indentAt(text, pair.startIndex);
-        if (inner.length > outer.length && inner.startsWith(outer)) {
-          const step = inner.slice(outer.length);
-          if (/^( +|\t+)$/.test(step)) counts.set(step, (counts.get(step) ?? 0) + 1);
-        }
-      }
+  let previous: string | undefined;
+  for (const line of text.slice(0, SAMPLE_CHARS).split('\n')) {
+    if (!/\S/.test(line) || /^\s*#/.test(line)) continue;
+    const indent = line.match(/^[ \t]*/)![0];
+    if (previous !== undefined && indent.length > previous.length && indent.startsWith(previous)) {
+      const step = indent.slice(previous.length);
+      if (/^( +|\t+)$/.test(step)) counts.set(step, (counts.get(step) ?? 0) + 1);
     }
-    for (const child of node.namedChildren) visit(child);
-  };
-  visit(root);
+    previous = indent;
+  }
   let best = '  ';
   let bestCount = 0;
   for (const [step, n] of counts) {
@@ -105,20 +90,18 @@ export function pairStyleFor(hash: SyntaxNode | undefined, fallback: PairStyle):
   return fallback;
 }
 
-/** The style most pairs in the file use, for hashes with no styled neighbours. */
+/** The style most pairs in the file use (the first few hundred), for hashes with no styled neighbours. */
 export function dominantPairStyle(root: SyntaxNode): PairStyle {
   const counts = new Map<string, { style: PairStyle; n: number }>();
-  const visit = (node: SyntaxNode): void => {
-    if (node.type === 'pair' && node.childForFieldName('key')) {
-      const s = pairStyleOf(node);
-      const id = `${s.form}|${s.quote}|${s.separator}`;
-      const c = counts.get(id) ?? { style: s, n: 0 };
-      c.n++;
-      counts.set(id, c);
-    }
-    for (const child of node.namedChildren) visit(child);
-  };
-  visit(root);
+  const pairs = root.descendantsOfType('pair', { row: 0, column: 0 }, { row: 3000, column: 0 }).slice(0, 300);
+  for (const pair of pairs) {
+    if (!pair.childForFieldName('key')) continue;
+    const s = pairStyleOf(pair);
+    const id = `${s.form}|${s.quote}|${s.separator}`;
+    const c = counts.get(id) ?? { style: s, n: 0 };
+    c.n++;
+    counts.set(id, c);
+  }
   let best: { style: PairStyle; n: number } | undefined;
   for (const c of counts.values()) if (!best || c.n > best.n) best = c;
   return best?.style ?? DEFAULT_PAIR_STYLE;
