@@ -12,7 +12,7 @@ import { applyPlan } from './apply';
 import { readStdin, type Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { targetFile, type GlobalOptions } from './options';
-import { MASK } from './secrets';
+import { MASK, maskValue } from './secrets';
 import { registerCompletion } from './cmd-completion';
 
 type Run = { code: number };
@@ -33,9 +33,11 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
         if (opts.json) deps.stdout.write(JSON.stringify({ key: formatKey(target), set: false, file }) + '\n');
         fail('not-set', `${formatKey(target)} is not set in ${file}`);
       }
+      // A secret is printed when asked for by name; secrets inside a hash stay masked.
+      const value = opts.showSecrets ? found.value : maskValue(found.value);
       if (opts.json) {
-        deps.stdout.write(JSON.stringify({ key: formatKey(target), set: true, value: plainJson(found.value), file, line: found.line }) + '\n');
-      } else deps.stdout.write(Buffer.from(displayValue(found.value) + '\n', 'latin1'));
+        deps.stdout.write(JSON.stringify({ key: formatKey(target), set: true, value: plainJson(value), file, line: found.line }) + '\n');
+      } else deps.stdout.write(Buffer.from(displayValue(value) + '\n', 'latin1'));
     });
 
   program

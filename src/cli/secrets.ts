@@ -1,16 +1,30 @@
-/**
- * Secrets are masked in everything scalr-conf prints unless --show-secrets: a key is secret when
- * its name contains pass, password, passwd, secret, token, api_key, private_key, access_key or
- * key_material (the rule of src/schema/schema.ts, applied here to Ruby text lines).
- */
-export const SECRET_NAME = /(pass|passwd|password|secret|token|api_key|private_key|access_key|key_material)/i;
+import { isSecretKey } from '../schema/schema';
+import type { RubyValue } from '../core/value';
 
+/**
+ * Secrets are masked in everything scalr-conf prints unless --show-secrets; which keys are secret
+ * is decided by isSecretKey (src/schema/schema.ts). Here the rule is applied to Ruby text lines,
+ * as in diffs: `"pass" => "..."`, `pass: '...'`, `mysql[:root_password] = "..."`.
+ */
 const QUOTED = String.raw`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`;
-const KEY = String.raw`(?::?"[^"]*"|:?'[^']*'|:?[A-Za-z_]\w*)`;
-const PAIR = new RegExp(String.raw`(${KEY}\]?\s*(?:=>|:|\]\s*=|=)\s*)(${QUOTED})`, 'g');
+const PAIR = new RegExp(
+  String.raw`((?:"([^"\\]*)"|'([^'\\]*)'|:?([A-Za-z_]\w*))\]?\s*(?:=>|:|\]\s*=|=)\s*)(${QUOTED})`,
+  'g',
+);
 
 export const MASK = '"********"';
 
 export function maskSecrets(text: string): string {
-  return text.replace(PAIR, (whole, lead: string, _value: string) => (SECRET_NAME.test(lead) ? lead + MASK : whole));
+  return text.replace(PAIR, (whole, lead: string, dq?: string, sq?: string, bare?: string) =>
+    isSecretKey(dq ?? sq ?? bare ?? '') ? lead + MASK : whole,
+  );
+}
+
+/** A value with every secret leaf below it replaced by the mask. */
+export function maskValue(v: RubyValue): RubyValue {
+  if (v.kind !== 'hash') return v;
+  return {
+    kind: 'hash',
+    entries: v.entries.map(([k, x]) => [k, isSecretKey(k) && x.kind !== 'hash' ? { kind: 'string', bin: '********' } : maskValue(x)]),
+  };
 }
