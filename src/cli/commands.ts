@@ -13,6 +13,7 @@ import { readStdin, type Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { targetFile, type GlobalOptions } from './options';
 import { MASK, maskValue } from './secrets';
+import { registerHistory } from './cmd-history';
 import { registerCompletion } from './cmd-completion';
 
 type Run = { code: number };
@@ -125,6 +126,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     });
 
   registerCompletion(program, deps, run, globals);
+  registerHistory(program, deps, run, globals);
 }
 
 /** Known keys take their type from the schema; near-misses of known keys are refused. */

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { listBackups, readBackup, resolveBackupDir } from '../io/backups';
+import { resolveRealPath } from '../io/readConfig';
+import { applyPlan } from './apply';
+import type { Deps } from './deps';
+import { targetFile, type GlobalOptions } from './options';
+
+type Run = { code: number };
+
+/** history lists the kept versions; restore puts one back through the normal write path. */
+export function registerHistory(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
+  program
+    .command('history')
+    .description('list the previous versions scalr-conf kept of the file, newest first')
+    .addHelpText('after', '\nExamples:\n  sudo scalr-conf history\n  sudo scalr-conf history --json\n')
+    .action(() => {
+      const opts = globals();
+      const file = targetFile(opts, deps.env);
+      const backups = listBackups(resolveBackupDir(opts.backupDir, deps.env), resolveRealPath(file));
+      if (opts.json) {
+        deps.stdout.write(JSON.stringify(backups.map(({ id, time, summary, size }) => ({ id, time, summary, size }))) + '\n');
+        return;
+      }
+      if (backups.length === 0) {
+        deps.stdout.write(`no backups of ${file} yet\n`);
+        return;
+      }
+      for (const b of backups) deps.stdout.write(`${b.id}  ${b.time}  ${b.size} bytes  before: ${b.summary}\n`);
+    });
+
+  program
+    .command('restore')
+    .description('put back a kept version (the newest when ID is omitted): shows the diff, writes, reconfigures')
+    .argument('[id]', 'a backup ID from `scalr-conf history`')
+    .addHelpText('after', '\nExamples:\n  sudo scalr-conf restore --dry-run\n  sudo scalr-conf restore 20261130T071502.123Z-1a2b\n')
+    .action(async (id: string | undefined) => {
+      const opts = globals();
+      const file = targetFile(opts, deps.env);
+      const { info, bytes } = readBackup(resolveBackupDir(opts.backupDir, deps.env), resolveRealPath(file), id);
+      const after = bytes.toString('latin1');
+      run.code = await applyPlan(opts, deps, (text) => ({
+        before: text,
+        after,
+        summary: [text === after ? `already as backup ${info.id}` : `restore backup ${info.id}`],
+      }));
+    });
+}
