@@ -20,6 +20,9 @@ export interface Document {
  * reuses the old tree and the style already read, so a chain of changes costs little more than one.
  */
 export function parseDocument(text: string, previous?: { doc: Document; edits: readonly TextEdit[] }): Document {
+  // The old document's style must be read before its tree is edited for reuse: the edit moves its nodes.
+  let style: DocStyle | undefined = previous?.doc.style;
+  let pairStyle: PairStyle | undefined = previous?.doc.pairStyle;
   const tree = parseRuby(text, previous ? editedTree(previous.doc, previous.edits) : undefined);
   const error = firstSyntaxError(tree);
   if (error) {
@@ -30,8 +33,6 @@ export function parseDocument(text: string, previous?: { doc: Document; edits: r
       column: column + 1,
     });
   }
-  let style: DocStyle | undefined = previous?.doc.style;
-  let pairStyle: PairStyle | undefined = previous?.doc.pairStyle;
   return {
     text,
     tree,

@@ -113,9 +113,8 @@ export function pairKey(pair: SyntaxNode): KeyResult {
 }
 
 export function keyValue(keyNode: SyntaxNode): KeyResult {
-  if (keyNode.type === 'hash_key_symbol' || keyNode.type === 'identifier' || keyNode.type === 'constant') {
-    return { ok: true, key: keyNode.text };
-  }
+  // `a:` is a symbol key; a bare `a` or `A` (as in `app[a]` or `{ a => 1 }`) is a variable or constant.
+  if (keyNode.type === 'hash_key_symbol') return { ok: true, key: keyNode.text };
   const v = evaluateLiteral(keyNode);
   if (!v.ok) return v;
   if (v.value.kind === 'string') return { ok: true, key: v.value.bin };
@@ -194,8 +193,11 @@ function quotedContent(node: SyntaxNode, raw: boolean): Evaluated {
   const closeDelim = node.child(node.childCount - 1)?.text ?? '';
   let bin = '';
   for (const part of node.children.slice(1, -1)) {
-    if (part.type === 'string_content') bin += raw ? unescapeRaw(part.text, closeDelim, open) : part.text;
-    else if (part.type === 'escape_sequence') {
+    if (part.type === 'string_content') {
+      // Ruby reads a CRLF line break inside a literal as LF.
+      const text = part.text.replace(/\r\n/g, '\n');
+      bin += raw ? unescapeRaw(text, closeDelim, open) : text;
+    } else if (part.type === 'escape_sequence') {
       const e = raw ? unescapeRaw(part.text, closeDelim, open) : unescape(part.text);
       if (e === undefined) return notLiteral(part, `the escape ${part.text}`);
       bin += e;

@@ -1,5 +1,5 @@
 import { fail } from './errors';
-import { binOf, type RubyValue } from './value';
+import { binOf, utf8Text, type RubyValue } from './value';
 
 export const VALUE_TYPES = ['string', 'integer', 'float', 'boolean', 'symbol', 'nil', 'json'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
@@ -24,6 +24,8 @@ export function parseValue(raw: string, type: ValueType): RubyValue {
     }
     case 'symbol':
       if (raw === '') fail('usage', 'a symbol cannot be empty');
+      // Ruby cannot load a symbol literal that is not valid UTF-8.
+      if (utf8Text(raw) === undefined) fail('usage', 'a symbol must be valid UTF-8');
       return { kind: 'symbol', name: raw };
     case 'nil':
       if (!['', 'nil', 'null'].includes(raw)) fail('usage', `--type nil takes no value (or "nil"), not ${JSON.stringify(raw)}`);

@@ -88,7 +88,9 @@ export function planSet(doc: Document, target: Target, value: RubyValue): TextEd
 
 function planSetEnableAll(doc: Document, value: RubyValue): TextEdit[] {
   const current = doc.model.enableAll;
-  const text = renderValue(value, layoutAt(doc, 0, false));
+  const rendered = renderValue(value, layoutAt(doc, 0, false));
+  // `enable_all {...}` would pass a block, not a hash.
+  const text = value.kind === 'hash' ? `(${rendered})` : rendered;
   if (!current) return appendStatement(doc, `enable_all ${text}`);
   if (current.value.kind === 'opaque') refuseOpaque(current.value, 'enable_all');
   if (current.value.kind === 'leaf' && sameValue(current.value.value, value)) return [];
@@ -103,14 +105,37 @@ function replaceSlot(doc: Document, slot: Slot, value: RubyValue, key: string): 
     const current = hashValue(slot.value);
     if (current && sameValue(current, value)) return [];
   }
+  // A later statement writing below this key would merge into the new value, or fail on it.
+  const later = laterWriteBelow(slot.value);
+  if (later) {
+    fail('unsupported', `cannot set ${key} with certainty: line ${lineOf(later)} writes below it later; remove that line first or edit by hand`, {
+      line: lineOf(later),
+      column: later.startPosition.column + 1,
+    });
+  }
   const at = slot.origin.valueNode;
   const multiline = slot.origin.kind === 'statement' || spansLines(slot.origin.hash);
-  const edits: TextEdit[] = [{ start: at.startIndex, end: at.endIndex, text: renderValue(value, layoutAt(doc, at.startIndex, multiline, at)) }];
+  const rendered = renderValue(value, layoutAt(doc, at.startIndex, multiline, at));
+  // `a:` then `:b` needs a space: `a::b` is a scope.
+  const text = doc.text[at.startIndex - 1] === ':' && rendered.startsWith(':') ? ' ' + rendered : rendered;
+  const edits: TextEdit[] = [{ start: at.startIndex, end: at.endIndex, text }];
   if (at.type === 'heredoc_beginning') {
     const body = heredocBody(at);
     if (body) edits.push({ start: body.startIndex, end: body.endIndex, text: '' });
   }
   return edits;
+}
+
+/** The first top-level statement (or uncertain construct) that writes inside a value after it was assigned. */
+function laterWriteBelow(node: ValueNode): SyntaxNode | undefined {
+  if (node.kind !== 'hash') return undefined;
+  for (const s of node.slots.values()) {
+    if (s.origin.kind === 'statement') return s.origin.statement;
+    if (s.origin.kind === 'opaque') return s.origin.node;
+    const inner = laterWriteBelow(s.value);
+    if (inner) return inner;
+  }
+  return undefined;
 }
 
 /** The value of a hash whose every leaf is known; undefined when some part is not. */
@@ -237,15 +262,16 @@ function insertAfterStatement(doc: Document, statement: SyntaxNode, line: string
   return [{ start: at, end: at, text: line + doc.style.eol }];
 }
 
+/**
+ * A new statement goes on its own line at the end. No blank line is added, so that removing the
+ * statement again gives back the original bytes whatever the file ended with.
+ */
 function appendStatement(doc: Document, line: string): TextEdit[] {
   const text = doc.text;
   const eol = doc.style.eol;
-  if (isBlank(text, 0, text.length) && !text.includes('\n')) return [{ start: 0, end: text.length, text: line + eol }];
-  if (text.endsWith('\n')) {
-    const lastLineBlank = isBlank(text, lineStart(text, text.length - 1), text.length);
-    return [{ start: text.length, end: text.length, text: (lastLineBlank ? '' : eol) + line + eol }];
-  }
-  return [{ start: text.length, end: text.length, text: eol + eol + line }];
+  if (text.length === 0) return [{ start: 0, end: 0, text: line + eol }];
+  if (text.endsWith('\n')) return [{ start: text.length, end: text.length, text: line + eol }];
+  return [{ start: text.length, end: text.length, text: eol + line }];
 }
 
 // ---------------------------------------------------------------- unset
@@ -347,14 +373,13 @@ function removeStatement(doc: Document, statement: SyntaxNode): TextEdit[] {
   const to = nextLineStart(text, end);
   if (to === text.length && !text.endsWith('\n')) {
     // The last line, without a final newline: take the line break before it instead.
-    while (from > 0 && /\s/.test(text[from - 1])) from--;
+    if (from > 0) from -= text[from - 2] === '\r' ? 2 : 1;
     return [{ start: from, end: to, text: '' }];
   }
-  if (from > 0) {
+  // Between two blank lines, one of them goes too; the end of the file does not count as blank.
+  if (from > 0 && to < text.length) {
     const prevStart = lineStart(text, from - 1);
-    const prevBlank = isBlank(text, prevStart, from - 1);
-    const nextBlank = to === text.length || isBlank(text, to, lineEnd(text, to));
-    if (prevBlank && nextBlank) from = prevStart;
+    if (isBlank(text, prevStart, from - 1) && isBlank(text, to, lineEnd(text, to))) from = prevStart;
   }
   return [{ start: from, end: to, text: '' }];
 }

@@ -42,18 +42,24 @@ export function renderSymbol(name: string): string {
 
 export function renderFloat(n: number): string {
   if (!Number.isFinite(n)) throw new RangeError('not a finite number');
+  if (Object.is(n, -0)) return '-0.0';
   const s = String(n);
   return /[.e]/.test(s) ? s : `${s}.0`;
 }
 
 export function renderKey(key: string, style: PairStyle): string {
+  // Symbols must be valid UTF-8 (`:"\xff" =>` and `"\xff": 1` do not load): write such keys as strings.
+  if (style.form !== 'string-rocket' && utf8Text(key) === undefined) return `${renderString(key)} => `;
   switch (style.form) {
     case 'colon':
       return IDENT.test(key) ? `${key}${style.separator.replace(/^\s*/, '')}` : `${renderString(key)}${style.separator}`;
     case 'quoted-colon':
       return `${renderString(key, style.quote)}${style.separator}`;
-    case 'symbol-rocket':
-      return `${renderSymbol(key)}${style.separator}`;
+    case 'symbol-rocket': {
+      const symbol = renderSymbol(key);
+      // `:x?=>` reads as `:x?=` then `>`.
+      return /[?!]$/.test(symbol) && style.separator.startsWith('=') ? `${symbol} ${style.separator}` : `${symbol}${style.separator}`;
+    }
     case 'string-rocket':
       return `${renderString(key, style.quote)}${style.separator}`;
   }
@@ -61,7 +67,10 @@ export function renderKey(key: string, style: PairStyle): string {
 
 /** `key => value` for a new pair; colon keys carry their own separator. */
 export function renderPair(key: string, value: RubyValue, layout: Layout): string {
-  return renderKey(key, layout.pairStyle) + renderValue(value, layout);
+  const k = renderKey(key, layout.pairStyle);
+  const v = renderValue(value, layout);
+  // `a:` then `:b` needs a space: `a::b` is a scope.
+  return k.endsWith(':') && v.startsWith(':') ? `${k} ${v}` : k + v;
 }
 
 export function renderValue(value: RubyValue, layout: Layout): string {

@@ -61,7 +61,7 @@ export function toCanonical(v: RubyValue): Canonical {
     case 'nil':
       return null;
     case 'symbol':
-      return { $sym: v.name };
+      return { $sym: utf8Text(v.name) ?? v.name };
     case 'array':
       return v.items.map(toCanonical);
     case 'hash': {
@@ -73,5 +73,7 @@ export function toCanonical(v: RubyValue): Canonical {
 }
 
 export function sameValue(a: RubyValue, b: RubyValue): boolean {
-  return JSON.stringify(toCanonical(a)) === JSON.stringify(toCanonical(b));
+  // -0.0 and 0.0 are different floats to Ruby; JSON would print both as 0.
+  const json = (v: RubyValue): string => JSON.stringify(toCanonical(v), (_k, x: unknown) => (Object.is(x, -0) ? '-0' : x));
+  return json(a) === json(b);
 }

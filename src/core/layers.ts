@@ -1,0 +1,68 @@
+import { parseDocument, type Document } from './document';
+import { ScalrConfError } from './errors';
+import { scanWrites, type Layer, type Scan } from './writes';
+
+/**
+ * scalr-server-ctl evaluates scalr-server.rb, then scalr-server-local.rb, into one configuration.
+ * For literal assignments that is the same as evaluating the two texts one after the other, so the
+ * effective model of both files is the model of their concatenation, with lines mapped back.
+ */
+export interface Layered {
+  main: Document;
+  local?: Document;
+  /** Both files as Ruby sees them together. */
+  combined: Document;
+  /** Where a line of the combined text comes from. */
+  where(line: number): { layer: Layer; line: number };
+  /** Every write of both files, main first. */
+  scan: Scan;
+}
+
+const BOM = '\u00ef\u00bb\u00bf';
+
+/** Texts are byte strings. A syntax error names the file it is in through `layer`. */
+export function layerDocuments(mainText: string, localText?: string): Layered {
+  const main = parseLayer(mainText, 'main');
+  const local = localText === undefined ? undefined : parseLayer(localText, 'local');
+  const joined = localText === undefined ? undefined : combineTexts(mainText, localText);
+  const offset = joined?.lineOffset ?? 0;
+  const combined = joined ? parseDocument(joined.text) : main;
+  const mainScan = scanWrites(main.tree.rootNode, 'main');
+  const localScan = local ? scanWrites(local.tree.rootNode, 'local') : { writes: [], others: [] };
+  return {
+    main,
+    local,
+    combined,
+    where: (line) => (localText === undefined || line <= offset ? { layer: 'main', line } : { layer: 'local', line: line - offset }),
+    scan: { writes: [...mainScan.writes, ...localScan.writes], others: [...mainScan.others, ...localScan.others] },
+  };
+}
+
+/** The two texts as one, and where the local one starts in it (in chars and in lines). */
+export function combineTexts(mainText: string, localText: string): { text: string; localStart: number; lineOffset: number } {
+  // Ruby stops reading a file at __END__; the local file is still read after it.
+  const end = /(^|\n)__END__(\r?\n|$)/.exec(mainText);
+  let head = end ? mainText.slice(0, end.index + end[1].length) : mainText;
+  if (head !== '' && !head.endsWith('\n')) head += '\n';
+  const tail = localText.startsWith(BOM) ? '   ' + localText.slice(3) : localText;
+  return { text: head + tail, localStart: head.length, lineOffset: head.split('\n').length - 1 };
+}
+
+/** A syntax error in one of the two files. */
+export class LayerSyntaxError extends ScalrConfError {
+  constructor(
+    readonly layer: Layer,
+    cause: ScalrConfError,
+  ) {
+    super('syntax', cause.message, cause.position);
+  }
+}
+
+function parseLayer(text: string, layer: Layer): Document {
+  try {
+    return parseDocument(text);
+  } catch (e) {
+    if (e instanceof ScalrConfError && e.code === 'syntax') throw new LayerSyntaxError(layer, e);
+    throw e;
+  }
+}

@@ -1,0 +1,326 @@
+import type { SyntaxNode } from '../../grammars/ruby';
+import { configReferences, topLevelStatements } from '../../grammars/queries';
+import { isGroup, type Group } from './groups';
+import { formatKey, type Target } from './keys';
+import { evaluateLiteral, hashPairs, keyValue, pairKey } from './literal';
+import { utf8Text } from './value';
+
+/**
+ * Every place a file writes a setting, in the order Ruby runs them, and the statements that touch
+ * settings in ways that cannot be followed. The effective model keeps only what wins; explain and
+ * doctor also need what lost, and why.
+ */
+
+/** Which file a write is in: the main file or scalr-server-local.rb. */
+export type Layer = 'main' | 'local';
+
+export interface Write {
+  layer: Layer;
+  /** The group, then the keys below it; `['enable_all']` for the setter. */
+  path: string[];
+  kind: 'statement' | 'pair' | 'setter';
+  /** The statement, or the pair inside a hash literal. */
+  node: SyntaxNode;
+  valueNode: SyntaxNode;
+  /** Pairs: the key as written and the hash literal holding it. */
+  keyNode?: SyntaxNode;
+  hash?: SyntaxNode;
+  /** The top-level statement the write belongs to. */
+  statement: SyntaxNode;
+  /** Whether the value is a hash literal whose pairs are writes of their own. */
+  expanded: boolean;
+}
+
+export type OtherKind =
+  | 'conditional'
+  | 'loop'
+  | 'conditional-assignment'
+  /** `prxy[:x] = 1`: an index write on a name that is no group (scalr-server-ctl fails on it). */
+  | 'unknown-group'
+  /** `enabl_all true`, `puts "x"`: a top-level call other than enable_all. */
+  | 'call'
+  | 'computed-key'
+  | 'other';
+
+/** A top-level statement that touches settings (or looks meant to) but is not a plain literal write. */
+export interface Other {
+  layer: Layer;
+  kind: OtherKind;
+  statement: SyntaxNode;
+  /** The name or key it is about, for unknown names and computed keys. */
+  name?: string;
+}
+
+export interface Scan {
+  writes: Write[];
+  others: Other[];
+}
+
+export const line = (node: SyntaxNode): number => node.startPosition.row + 1;
+
+/** The writes and untraceable statements of one parsed file. */
+export function scanWrites(root: SyntaxNode, layer: Layer): Scan {
+  const writes: Write[] = [];
+  const others: Other[] = [];
+  const recognised = new Set<number>();
+  for (const match of topLevelStatements(root)) {
+    if (match.kind === 'write') {
+      const chain = indexChain(match.target);
+      if (!chain) continue;
+      recognised.add(match.statement.id);
+      if ('unknownRoot' in chain) {
+        others.push({ layer, kind: 'unknown-group', statement: match.statement, name: chain.unknownRoot });
+        continue;
+      }
+      if (chain.computed) {
+        others.push({ layer, kind: 'computed-key', statement: match.statement, name: chain.computed.text });
+        continue;
+      }
+      pushWrite(writes, { layer, path: chain.path, kind: 'statement', node: match.statement, valueNode: match.value, statement: match.statement });
+    } else if (match.setter.text === 'enable_all' && match.arguments.namedChildCount === 1) {
+      recognised.add(match.statement.id);
+      writes.push({
+        layer,
+        path: ['enable_all'],
+        kind: 'setter',
+        node: match.statement,
+        valueNode: match.arguments.namedChildren[0],
+        statement: match.statement,
+        expanded: false,
+      });
+    } else {
+      recognised.add(match.statement.id);
+      others.push({ layer, kind: 'call', statement: match.statement, name: match.setter.text });
+    }
+  }
+  for (const statement of root.namedChildren) {
+    if (recognised.has(statement.id) || statement.type === 'comment') continue;
+    if (configReferences(statement).length === 0) continue;
+    others.push({ layer, kind: kindOf(statement), statement });
+  }
+  // Unknown names assigned as local variables earlier in the file are plain Ruby, not settings.
+  const filtered = others.filter((o) => !(o.kind === 'unknown-group' && o.name && definedBefore(root, o.name, o.statement)));
+  filtered.sort((a, b) => a.statement.startIndex - b.statement.startIndex);
+  return { writes, others: filtered };
+}
+
+function definedBefore(root: SyntaxNode, name: string, at: SyntaxNode): boolean {
+  for (const s of root.namedChildren) {
+    if (s.startIndex >= at.startIndex) return false;
+    if (s.type === 'assignment' && s.childForFieldName('left')?.type === 'identifier' && s.childForFieldName('left')!.text === name) return true;
+  }
+  return false;
+}
+
+function kindOf(statement: SyntaxNode): OtherKind {
+  switch (statement.type) {
+    case 'if':
+    case 'unless':
+    case 'if_modifier':
+    case 'unless_modifier':
+    case 'case':
+    case 'conditional':
+      return 'conditional';
+    case 'while':
+    case 'until':
+    case 'for':
+    case 'while_modifier':
+    case 'until_modifier':
+      return 'loop';
+    case 'operator_assignment':
+      return 'conditional-assignment';
+    default:
+      return 'other';
+  }
+}
+
+function pushWrite(writes: Write[], w: Omit<Write, 'expanded'>): void {
+  const pairs = w.valueNode.type === 'hash' ? hashPairs(w.valueNode) : [];
+  const literalKeys = pairs.length > 0 && pairs.every((p) => p.type === 'pair' && pairKey(p).ok && p.childForFieldName('value'));
+  writes.push({ ...w, expanded: literalKeys });
+  if (!literalKeys) return;
+  for (const pair of pairs) {
+    const key = pairKey(pair);
+    if (!key.ok) continue;
+    pushWrite(writes, {
+      layer: w.layer,
+      path: [...w.path, key.key],
+      kind: 'pair',
+      node: pair,
+      valueNode: pair.childForFieldName('value')!,
+      keyNode: pair.childForFieldName('key')!,
+      hash: w.valueNode,
+      statement: w.statement,
+    });
+  }
+}
+
+type Chain = { path: string[]; computed?: SyntaxNode } | { unknownRoot: string };
+
+/** `app[:a]["b"]` as its path; undefined when the target is not an index chain on a name. */
+function indexChain(node: SyntaxNode): Chain | undefined {
+  const keys: SyntaxNode[] = [];
+  let cur = node;
+  while (cur.type === 'element_reference') {
+    const obj = cur.childForFieldName('object');
+    if (!obj) return undefined;
+    const args = cur.namedChildren.filter((c) => c.id !== obj.id && c.type !== 'comment');
+    keys.unshift(args.length === 1 ? args[0] : cur);
+    cur = obj;
+  }
+  if (cur.type !== 'identifier') return undefined;
+  if (!isGroup(cur.text)) return { unknownRoot: cur.text };
+  const path: string[] = [cur.text];
+  for (const k of keys) {
+    const v = keyValue(k);
+    if (!v.ok) return { path, computed: k };
+    path.push(v.key);
+  }
+  return { path };
+}
+
+// ------------------------------------------------------------------------------------------------
+// What happened to each value
+
+export type FateKind = 'live' | 'overridden' | 'discarded' | 'duplicate';
+
+export interface Fate {
+  write: Write;
+  how: FateKind;
+  /** The write that replaced or discarded it. */
+  by?: Write;
+}
+
+const pathKey = (path: string[]): string => JSON.stringify(path);
+
+function under(path: string[], prefix: string[]): boolean {
+  return prefix.length <= path.length && prefix.every((s, i) => s === path[i]);
+}
+
+/**
+ * Runs the writes in order, as Ruby would, tracking every value that is not a hash literal (the
+ * leaves). A write replaces what was at its path and below: a later one for the same key
+ * overrides, a hash assigned above it discards, a second pair in one hash literal duplicates.
+ */
+export function simulate(writes: readonly Write[]): Fate[] {
+  const fates: Fate[] = [];
+  const live = new Map<string, Fate>();
+  for (const w of writes) {
+    for (const [k, fate] of live) {
+      if (!under(fate.write.path, w.path)) continue;
+      live.delete(k);
+      fate.by = w;
+      const sameLiteral = w.kind === 'pair' && fate.write.statement.id === w.statement.id && fate.write.layer === w.layer;
+      fate.how = sameLiteral ? 'duplicate' : fate.write.path.length === w.path.length ? 'overridden' : 'discarded';
+    }
+    if (!w.expanded) {
+      const fate: Fate = { write: w, how: 'live' };
+      fates.push(fate);
+      live.set(pathKey(w.path), fate);
+    }
+  }
+  return fates;
+}
+
+// ------------------------------------------------------------------------------------------------
+// The docs' "a" or "b"
+
+export interface Placeholder {
+  node: SyntaxNode;
+  /** The literal of each alternative. */
+  nodes: SyntaxNode[];
+  /** The alternatives as written, e.g. ['"local"', '"public"']. */
+  options: string[];
+  /** Their values, e.g. ['local', 'public']. */
+  values: string[];
+}
+
+/**
+ * `"local" or "public"`: how documentation lists the choices for a value, pasted literally. Ruby
+ * refuses it inside a hash and silently takes the first choice in a plain assignment.
+ */
+export function findPlaceholders(root: SyntaxNode): Placeholder[] {
+  const found: Placeholder[] = [];
+  const visit = (node: SyntaxNode): void => {
+    if (node.type === 'binary') {
+      const alternatives = placeholderOptions(node);
+      if (alternatives) {
+        found.push({ node, nodes: alternatives, options: alternatives.map((n) => n.text), values: alternatives.map(literalText) });
+        return;
+      }
+    }
+    for (const child of node.namedChildren) visit(child);
+  };
+  visit(root);
+  return found;
+}
+
+function placeholderOptions(node: SyntaxNode): SyntaxNode[] | undefined {
+  if (node.type === 'binary') {
+    const op = node.childForFieldName('operator')?.text ?? node.child(1)?.text;
+    if (op !== 'or' && op !== '||' && op !== '|') return undefined;
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!left || !right) return undefined;
+    // `app[:x] = "local" or "public"` parses as (app[:x] = "local") or "public".
+    const l = left.type === 'assignment' ? left.childForFieldName('right') : left;
+    if (!l) return undefined;
+    const a = placeholderOptions(l);
+    const b = placeholderOptions(right);
+    return a && b ? [...a, ...b] : undefined;
+  }
+  if (['string', 'simple_symbol', 'delimited_symbol', 'integer', 'true', 'false'].includes(node.type)) {
+    return evaluateLiteral(node).ok ? [node] : undefined;
+  }
+  return undefined;
+}
+
+function literalText(node: SyntaxNode): string {
+  const v = evaluateLiteral(node);
+  if (!v.ok) return node.text;
+  switch (v.value.kind) {
+    case 'string':
+      return v.value.bin;
+    case 'symbol':
+      return v.value.name;
+    case 'integer':
+      return v.value.value.toString();
+    case 'boolean':
+      return String(v.value.value);
+    default:
+      return node.text;
+  }
+}
+
+/**
+ * The setting a node inside a write belongs to, as group + keys: the pairs around it and the
+ * index chain of its statement. Undefined when some key on the way is not a literal.
+ */
+export function pathOf(node: SyntaxNode): string[] | undefined {
+  const keys: string[] = [];
+  for (let cur: SyntaxNode | null = node; cur; cur = cur.parent) {
+    if (cur.type === 'pair') {
+      const k = pairKey(cur);
+      if (!k.ok) return undefined;
+      keys.unshift(k.key);
+    } else if (cur.type === 'assignment' || cur.type === 'operator_assignment') {
+      const left = cur.childForFieldName('left');
+      if (!left || left.type !== 'element_reference') return undefined;
+      const chain = indexChain(left);
+      if (!chain || 'unknownRoot' in chain || chain.computed) return undefined;
+      return [...chain.path, ...keys];
+    }
+  }
+  return undefined;
+}
+
+/** A write's path as a command-line target. */
+export function targetOfPath(path: string[]): Target {
+  return path[0] === 'enable_all' && path.length === 1 ? { kind: 'enable_all' } : { kind: 'group', group: path[0] as Group, path: path.slice(1) };
+}
+
+/** A write's path as users write the key (`aws.instances_connection_policy`, `proxy[:ssl_enable]`). */
+export function keyOfPath(path: string[]): string {
+  const bin = path.length === 1 && path[0] !== 'enable_all' ? path[0] : formatKey(targetOfPath(path));
+  return utf8Text(bin) ?? bin;
+}
