@@ -13,16 +13,23 @@ import { parseDocument } from '../src/core/document';
 const scenarios = loadScenarios('scenarios');
 const BASE = ['--no-reconfigure', '--backups', '0', '--yes'];
 
-/** The keys a command line changes, in order: [op, key, value index]. */
+/** The keys a command line changes, in order. */
 function changesOf(args: string[]): { op: 'set' | 'unset'; key: string }[] {
-  const words = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '--type' && args[i - 1] !== '-t');
-  const out: { op: 'set' | 'unset'; key: string }[] = [];
-  const [cmd, ...rest] = words;
+  const takesValue = new Set(['--type', '-t', '--file', '-f', '--ctl', '--wait', '--backups', '--backup-dir']);
+  const positional: string[] = [];
+  const unsets: string[] = [];
+  let inUnset = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (takesValue.has(a)) i++;
+    else if (a === '--unset' || a === '-u') inUnset = true;
+    else if (a.startsWith('-') && a.length > 1) inUnset = false;
+    else (inUnset ? unsets : positional).push(a);
+  }
+  const [cmd, ...rest] = positional;
   if (cmd === 'unset') return rest.map((key) => ({ op: 'unset', key }));
-  const unsetAt = args.indexOf('--unset');
-  const unsets = unsetAt >= 0 ? args.slice(unsetAt + 1).filter((a) => !a.startsWith('-')) : [];
-  const sets = rest.filter((w) => !unsets.includes(w));
-  for (let i = 0; i < sets.length; i += 2) out.push({ op: 'set', key: sets[i] });
+  const out: { op: 'set' | 'unset'; key: string }[] = [];
+  for (let i = 0; i < rest.length; i += 2) out.push({ op: 'set', key: rest[i] });
   for (const key of unsets) out.push({ op: 'unset', key });
   return out;
 }
