@@ -265,7 +265,7 @@ function scan(sub: string): Scan {
 
 /**
  * Saves `bytes` (the version about to be replaced) as the newest backup of realPath and prunes
- * older ones down to `keep` (at least 1).
+ * older ones down to `keep` (at least 1). Call it under withLock: pruning assumes one writer.
  */
 export function saveBackup(
   dir: string,
