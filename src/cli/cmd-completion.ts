@@ -50,6 +50,8 @@ interface CmdSpec {
   name: string;
   description: string;
   options: OptSpec[];
+  /** Its own subcommands, e.g. `aws iam-policy`. */
+  subcommands: string[];
 }
 
 interface Spec {
@@ -73,8 +75,9 @@ function specOf(program: Command): Spec {
     name: c.name(),
     description: c.description().split('\n')[0],
     options: [...c.options.filter(visible).map(optSpec), HELP],
+    subcommands: c.commands.map((s) => s.name()),
   }));
-  if (!commands.some((c) => c.name === 'help')) commands.push({ name: 'help', description: 'display help for a command', options: [] });
+  if (!commands.some((c) => c.name === 'help')) commands.push({ name: 'help', description: 'display help for a command', options: [], subcommands: [] });
   // A `*` segment stands for any name; there is nothing useful to offer for it.
   const keys = listSettings()
     .map((s) => s.key)
@@ -96,8 +99,10 @@ function valueOptions(spec: Spec): OptSpec[] {
   });
 }
 
-function keyRule(name: string): string {
-  switch (KEY_ARGS[name]) {
+/** Shell code setting `want` (and `choices`) for the next positional argument of command c. */
+function argRule(c: CmdSpec): string {
+  if (c.subcommands.length) return `(( npos == 0 )) && { want=choices; choices=(${c.subcommands.map(sq).join(' ')}); }`;
+  switch (KEY_ARGS[c.name]) {
     case 'first':
       return '(( npos == 0 )) && want=keys';
     case 'all':
@@ -105,7 +110,11 @@ function keyRule(name: string): string {
     case 'pairs':
       return '(( npos % 2 == 0 )) && want=keys';
     default:
-      return name === 'completion' ? '(( npos == 0 )) && want=shells' : name === 'help' ? '(( npos == 0 )) && want=commands' : ':';
+      return c.name === 'completion'
+        ? `(( npos == 0 )) && { want=choices; choices=(${SHELLS.map(sq).join(' ')}); }`
+        : c.name === 'help'
+          ? '(( npos == 0 )) && want=commands'
+          : ':';
   }
 }
 
@@ -129,7 +138,7 @@ function bashScript(spec: Spec): string {
     })
     .join('\n');
   const optCases = spec.commands.map((c) => `    ${c.name}) copts=(${c.options.flatMap((o) => o.flags).map(sq).join(' ')}) ;;`).join('\n');
-  const ruleCases = spec.commands.map((c) => `    ${c.name}) ${keyRule(c.name)} ;;`).join('\n');
+  const ruleCases = spec.commands.map((c) => `    ${c.name}) ${argRule(c)} ;;`).join('\n');
   return `# bash completion for scalr-conf
 #   source <(scalr-conf completion bash)
 # or save it as /etc/bash_completion.d/scalr-conf
@@ -199,14 +208,14 @@ ${optCases}
     _scalr_conf_add "$cur" "" "\${_scalr_conf_commands[@]}"
     return 0
   fi
-  local want=""
+  local want="" choices=()
   case $cmd in
 ${ruleCases}
   esac
   (( invar )) && want=keys
   case $want in
     keys) _scalr_conf_add "$cur" "$lead" "\${_scalr_conf_keys[@]}" ;;
-    shells) _scalr_conf_add "$cur" "" ${SHELLS.map(sq).join(' ')} ;;
+    choices) _scalr_conf_add "$cur" "" "\${choices[@]}" ;;
     commands) _scalr_conf_add "$cur" "" "\${_scalr_conf_commands[@]}" ;;
   esac
   return 0
@@ -243,7 +252,7 @@ function zshScript(spec: Spec): string {
   const optCases = spec.commands
     .map((c) => `    (${c.name}) opts+=(${c.options.flatMap((o) => o.flags.map((f) => described(f, o.description))).join(' ')}) ;;`)
     .join('\n');
-  const ruleCases = spec.commands.map((c) => `    (${c.name}) ${keyRule(c.name)} ;;`).join('\n');
+  const ruleCases = spec.commands.map((c) => `    (${c.name}) ${argRule(c)} ;;`).join('\n');
   return `#compdef scalr-conf
 # zsh completion for scalr-conf
 #   scalr-conf completion zsh > "\${fpath[1]}/_scalr-conf"   (then start a new shell)
@@ -293,13 +302,14 @@ ${optCases}
     return
   fi
   local want=
+  local -a choices
   case $cmd in
 ${ruleCases}
   esac
   (( invar )) && want=keys
   case $want in
     (keys) compadd -a keys ;;
-    (shells) compadd -- ${SHELLS.map(sq).join(' ')} ;;
+    (choices) compadd -a choices ;;
     (commands) _describe -t commands 'scalr-conf command' commands ;;
     (*) return 1 ;;
   esac

@@ -22,7 +22,7 @@ function exitCodeTable(): string {
   return '\nExit codes:\n' + EXIT_HELP.map(([name, what]) => `  ${String(EXIT[name]).padStart(2)}  ${name.padEnd(19)}${what}`).join('\n') + '\n';
 }
 
-export function buildProgram(deps: Deps, run: { code: number }): Command {
+export function buildProgram(deps: Deps, run: { code: number }, output: { json?: boolean } = {}): Command {
   const program = new Command('scalr-conf');
   program
     .description('Change Scalr settings in /etc/scalr-server/scalr-server.rb without losing any: merges into app[:configuration], shows the diff, writes atomically, runs scalr-server-ctl reconfigure.')
@@ -47,7 +47,8 @@ export function buildProgram(deps: Deps, run: { code: number }): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (s) => deps.stdout.write(s),
-      writeErr: (s) => deps.stderr.write(s),
+      // Help shown for a usage error; with --json the error's JSON line stands alone on stderr.
+      writeErr: (s) => (output.json ? undefined : deps.stderr.write(s)),
       outputError: () => undefined,
     });
   registerCommands(program, deps, run, () => program.opts<GlobalOptions>());
@@ -57,8 +58,8 @@ export function buildProgram(deps: Deps, run: { code: number }): Command {
 /** Runs the CLI; returns the exit status instead of exiting, so tests call it in-process. */
 export async function main(argv: string[], deps: Deps = processDeps()): Promise<number> {
   const run = { code: EXIT.OK as number };
-  const program = buildProgram(deps, run);
   let json = argv.includes('--json');
+  const program = buildProgram(deps, run, { json });
   try {
     if (argv.length === 0) {
       program.outputHelp();
@@ -74,6 +75,8 @@ export async function main(argv: string[], deps: Deps = processDeps()): Promise<
 
 function report(e: unknown, deps: Deps, json: boolean): number {
   if (e instanceof CommanderError) {
+    // A command that needs a subcommand was given none: its help went to stderr, and it is a usage error.
+    if (e.code === 'commander.help' && e.exitCode !== 0) return emit(deps, json, 'USAGE', 'missing command; see --help');
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
     const message = e.message.replace(/^error: /, '');
     return emit(deps, json, 'USAGE', message);
