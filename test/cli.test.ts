@@ -181,7 +181,7 @@ describe('options and keys', () => {
       '',
     ]);
     const j = JSON.parse((await runCli(['show', '--json', '--file', file])).stdout);
-    expect(j['connections.ldap.port']).toEqual({ value: 389, line: 27 });
+    expect(j['connections.ldap.port']).toEqual({ value: 389, file, line: 27 });
   });
 
   it('refuses malformed keys and values as usage errors, in one line', async () => {

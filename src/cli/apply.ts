@@ -7,6 +7,7 @@ import { withLock } from '../io/lock';
 import { resolveBackupDir, saveBackup, type BackupInfo } from '../io/backups';
 import { findCtl, runReconfigure } from '../io/ctl';
 import { rubySyntaxError } from '../io/verify';
+import { createEmptyLike, emptyRead, isMissing, removeIfStillEmpty, type CreatedFile } from '../io/localFile';
 import { askYesNo, type Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { targetFile, type GlobalOptions } from './options';
@@ -39,8 +40,10 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: (text:
     return code;
   };
 
+  // A missing scalr-server-local.rb is edited as an empty one; it is created only to be written.
+  const absentLocal = (): boolean => !!opts.local && isMissing(file);
   const prepare = (): { read: ReadResult; plan: Plan } | undefined => {
-    const read = readConfig(file);
+    const read = absentLocal() ? emptyRead(file) : readConfig(file);
     const plan = planner(read.bytes.toString('latin1'), read);
     result.summary = plan.summary;
     if (plan.after === plan.before) {
@@ -61,14 +64,23 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: (text:
 
   // Known before anything is written: where scalr-server-ctl is.
   const ctl = opts.reconfigure ? findCtl(opts.ctl, deps.env) : undefined;
-  const realPath = resolveRealPath(file);
-  sweepStaleTemps(realPath);
   const wait = Number(opts.wait);
   if (!Number.isFinite(wait) || wait < 0) fail('usage', `--wait takes a number of seconds, not ${JSON.stringify(opts.wait)}`);
   const keep = Number(opts.backups);
   if (!Number.isInteger(keep) || keep < 0) fail('usage', `--backups takes a whole number, not ${JSON.stringify(opts.backups)}`);
-
-  return withLock(realPath, { waitSeconds: wait }, async () => {
+  let created: CreatedFile | undefined;
+  if (absentLocal()) {
+    if (planner('', emptyRead(file)).after === '') {
+      prepare();
+      return finish(EXIT.OK);
+    }
+    created = createEmptyLike(file, targetFile({ ...opts, local: false }, deps.env));
+  }
+  let written = false;
+  try {
+    const realPath = resolveRealPath(file);
+    sweepStaleTemps(realPath);
+    return await withLock(realPath, { waitSeconds: wait }, async () => {
     const prepared = prepare();
     if (!prepared) return finish(EXIT.OK);
     const { read, plan } = prepared;
@@ -87,6 +99,7 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: (text:
       result.backup = backup.id;
     }
     writeAtomic(read, bytes);
+    written = true;
     say(`wrote ${file}${backup ? ` (previous version saved as backup ${backup.id})` : ''}`);
     if (!ctl) return finish(EXIT.OK);
 
@@ -116,4 +129,7 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: (text:
       `${file} was written, but scalr-server-ctl reconfigure failed (exit ${exitCode}); fix the cause, then run: sudo ${ctl} reconfigure`,
     );
   });
+  } finally {
+    if (created && !written) removeIfStillEmpty(created);
+  }
 }

@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import { parseDocument } from '../core/document';
 import { fail } from '../core/errors';
 import { formatKey, parseKey, type Target } from '../core/keys';
-import { planChanges, type Change } from '../core/plan';
+import type { Change } from '../core/plan';
 import { parseValue } from '../core/parseValue';
 import { flatten, getValue } from '../core/query';
 import { toCanonical, utf8Text, type RubyValue } from '../core/value';
 import { coerceValue, isSecretKey, lookupSetting, suggestKeys } from '../schema/schema';
-import { readConfig } from '../io/readConfig';
 import { applyPlan } from './apply';
 import { readStdin, type Deps } from './deps';
 import { EXIT } from './exitCodes';
@@ -15,6 +13,14 @@ import { targetFile, type GlobalOptions } from './options';
 import { MASK, maskValue } from './secrets';
 import { registerHistory } from './cmd-history';
 import { registerCompletion } from './cmd-completion';
+import { registerLocal } from './cmd-local';
+import { registerExplain } from './cmd-explain';
+import { registerDoctor } from './cmd-doctor';
+import { registerMerge } from './cmd-merge';
+import { registerKeys } from './cmd-keys';
+import { registerAws } from './cmd-aws';
+import { guidedValue } from './guided';
+import { planFor, readView } from './layered';
 
 type Run = { code: number };
 
@@ -28,8 +34,8 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const opts = globals();
       const file = targetFile(opts, deps.env);
       const target = parseKey(key);
-      const doc = parseDocument(readConfig(file).bytes.toString('latin1'));
-      const found = getValue(doc, target);
+      const view = readView(opts, deps.env, file);
+      const found = view.own(getValue(view.doc, target));
       if (!found) {
         if (opts.json) deps.stdout.write(JSON.stringify({ key: formatKey(target), set: false, file }) + '\n');
         fail('not-set', `${formatKey(target)} is not set in ${file}`);
@@ -50,7 +56,8 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     .action((prefix: string | undefined, cmd: { all?: boolean }) => {
       const opts = globals();
       const file = targetFile(opts, deps.env);
-      const doc = parseDocument(readConfig(file).bytes.toString('latin1'));
+      const view = readView(opts, deps.env, file);
+      const doc = view.doc;
       const roots: Target[] = prefix
         ? [parseKey(prefix)]
         : cmd.all
@@ -65,7 +72,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       }
       const enableAll = cmd.all && !prefix ? getValue(doc, { kind: 'enable_all' }) : undefined;
       if (enableAll) rows.push(['enable_all', enableAll.value, enableAll.line]);
-      const shown = rows.map(([k, v, line]) => [k, opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);
+      const shown = view.rows(rows).map(([k, v, line]) => [k, opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);
       if (opts.json) {
         deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [k, { value: v ? plainJson(v) : '********', file, line }]))) + '\n');
       } else {
@@ -94,6 +101,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     ].join('\n'))
     .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[] }) => {
       const opts = globals();
+      if (value === undefined && more.length === 0 && deps.stdin.isTTY && deps.stdout.isTTY) value = await guidedValue(key, opts, deps);
       const args = [key, ...(value === undefined ? [] : [value]), ...more];
       if (args.length % 2 !== 0) {
         fail('usage', `set takes KEY VALUE pairs; ${args[args.length - 1]} has no value${value === undefined ? ' (use --type nil to set nil)' : ''}`);
@@ -111,7 +119,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
         changes.push({ op: 'set', target, value: typedValue(target, raw, opts) });
       }
       for (const k of cmd.unset ?? []) changes.push({ op: 'unset', target: checkedKey(parseKey(k), opts) });
-      run.code = await applyPlan(opts, deps, (text) => planChanges(text, changes));
+      run.code = await applyPlan(opts, deps, planFor(opts, deps.env, changes));
     });
 
   program
@@ -122,11 +130,17 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     .action(async (keys: string[]) => {
       const opts = globals();
       const changes: Change[] = keys.map((k) => ({ op: 'unset', target: parseKey(k) }));
-      run.code = await applyPlan(opts, deps, (text) => planChanges(text, changes));
+      run.code = await applyPlan(opts, deps, planFor(opts, deps.env, changes));
     });
 
   registerCompletion(program, deps, run, globals);
   registerHistory(program, deps, run, globals);
+  registerLocal(program, deps, run, globals);
+  registerExplain(program, deps, run, globals);
+  registerDoctor(program, deps, run, globals);
+  registerMerge(program, deps, run, globals);
+  registerKeys(program, deps, run, globals);
+  registerAws(program, deps, run, globals);
 }
 
 /** Known keys take their type from the schema; near-misses of known keys are refused. */

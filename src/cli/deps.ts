@@ -1,3 +1,5 @@
+import { ScalrConfError } from '../core/errors';
+
 /** What the CLI needs from the outside world; tests pass their own. */
 export interface Stream {
   write(chunk: string | Uint8Array): unknown;
@@ -11,6 +13,14 @@ export interface Deps {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Asks a yes/no question on the terminal; only called when stdin and stdout are TTYs. */
   confirm?: (question: string) => Promise<boolean>;
+  /** Asks the user to pick one of `options` on the terminal; resolves to the chosen value. Only called on a TTY. */
+  choose?: (question: string, options: Choice[]) => Promise<string>;
+}
+
+/** One answer offered by `choose`: the value and what it means. */
+export interface Choice {
+  value: string;
+  meaning: string;
 }
 
 export function processDeps(): Deps {
@@ -30,6 +40,33 @@ export async function askYesNo(deps: Deps, question: string): Promise<boolean> {
   try {
     const answer = await rl.question(`${question} [y/N] `);
     return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Numbered choices on the terminal; the number or the value itself is accepted. */
+export async function askChoice(deps: Deps, question: string, options: Choice[]): Promise<string> {
+  if (deps.choose) return deps.choose(question, options);
+  const { createInterface } = await import('node:readline');
+  // The terminal echoes what is typed; prompts are written here, so readline needs no output.
+  const rl = createInterface({ input: deps.stdin, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
+  try {
+    const width = Math.max(...options.map((o) => o.value.length));
+    const menu = options.map((o, i) => `  ${i + 1}) ${o.value.padEnd(width)}  ${o.meaning}`).join('\n');
+    deps.stdout.write(`${question}\n${menu}\n`);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      deps.stdout.write(`choose 1-${options.length} (empty to cancel): `);
+      const next = await lines.next();
+      const answer = next.done ? '' : String(next.value).trim();
+      if (answer === '') break;
+      const byNumber = /^\d+$/.test(answer) ? options[Number(answer) - 1] : undefined;
+      const chosen = byNumber ?? options.find((o) => o.value === answer);
+      if (chosen) return chosen.value;
+      deps.stdout.write(`${JSON.stringify(answer)} is not one of the choices\n`);
+    }
+    throw new ScalrConfError('aborted', 'no value chosen; nothing written');
   } finally {
     rl.close();
   }

@@ -41,7 +41,7 @@ export const EXIT_HELP: [ExitName, string][] = [
   ['OK', 'success (also: nothing to change)'],
   ['INTERNAL', 'unexpected internal error'],
   ['USAGE', 'bad command line, key or value'],
-  ['REFUSED', 'edit refused or file unreadable; the file is untouched'],
+  ['REFUSED', 'edit refused or file unreadable (the file is untouched); doctor: errors found'],
   ['NOT_SET', 'get: the key has no value'],
   ['RECONFIGURE_FAILED', 'the file was written but scalr-server-ctl reconfigure failed'],
   ['BUSY', 'another scalr-conf holds the lock on this file'],

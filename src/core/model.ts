@@ -121,7 +121,7 @@ function indexChain(node: SyntaxNode): Chain | undefined {
   while (cur.type === 'element_reference') {
     const obj = cur.childForFieldName('object');
     if (!obj) return undefined;
-    const args = cur.namedChildren.filter((c) => c !== obj && c.type !== 'comment');
+    const args = cur.namedChildren.filter((c) => c.id !== obj.id && c.type !== 'comment');
     keys.unshift(args.length === 1 ? args[0] : cur);
     cur = obj;
   }

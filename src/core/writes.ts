@@ -1,4 +1,4 @@
-import type { SyntaxNode } from '../../grammars/ruby';
+import { Parser, rubyParser, type SyntaxNode } from '../../grammars/ruby';
 import { configReferences, topLevelStatements } from '../../grammars/queries';
 import { isGroup, type Group } from './groups';
 import { formatKey, type Target } from './keys';
@@ -191,10 +191,15 @@ export interface Fate {
   by?: Write;
 }
 
-const pathKey = (path: string[]): string => JSON.stringify(path);
+/** Live values by path, so that replacing a key finds what lies below it without scanning them all. */
+interface Trie {
+  fate?: Fate;
+  children: Map<string, Trie>;
+}
 
-function under(path: string[], prefix: string[]): boolean {
-  return prefix.length <= path.length && prefix.every((s, i) => s === path[i]);
+function collect(node: Trie, out: Fate[]): void {
+  if (node.fate) out.push(node.fate);
+  for (const child of node.children.values()) collect(child, out);
 }
 
 /**
@@ -204,19 +209,27 @@ function under(path: string[], prefix: string[]): boolean {
  */
 export function simulate(writes: readonly Write[]): Fate[] {
   const fates: Fate[] = [];
-  const live = new Map<string, Fate>();
+  const root: Trie = { children: new Map() };
   for (const w of writes) {
-    for (const [k, fate] of live) {
-      if (!under(fate.write.path, w.path)) continue;
-      live.delete(k);
+    let node = root;
+    for (const k of w.path) {
+      let next = node.children.get(k);
+      if (!next) node.children.set(k, (next = { children: new Map() }));
+      node = next;
+    }
+    const replaced: Fate[] = [];
+    collect(node, replaced);
+    for (const fate of replaced) {
       fate.by = w;
       const sameLiteral = w.kind === 'pair' && fate.write.statement.id === w.statement.id && fate.write.layer === w.layer;
       fate.how = sameLiteral ? 'duplicate' : fate.write.path.length === w.path.length ? 'overridden' : 'discarded';
     }
+    node.fate = undefined;
+    node.children = new Map();
     if (!w.expanded) {
       const fate: Fate = { write: w, how: 'live' };
       fates.push(fate);
-      live.set(pathKey(w.path), fate);
+      node.fate = fate;
     }
   }
   return fates;
@@ -240,20 +253,20 @@ export interface Placeholder {
  * refuses it inside a hash and silently takes the first choice in a plain assignment.
  */
 export function findPlaceholders(root: SyntaxNode): Placeholder[] {
+  binaries ??= new Parser.Query(rubyParser().getLanguage(), '(binary) @b');
   const found: Placeholder[] = [];
-  const visit = (node: SyntaxNode): void => {
-    if (node.type === 'binary') {
-      const alternatives = placeholderOptions(node);
-      if (alternatives) {
-        found.push({ node, nodes: alternatives, options: alternatives.map((n) => n.text), values: alternatives.map(literalText) });
-        return;
-      }
-    }
-    for (const child of node.namedChildren) visit(child);
-  };
-  visit(root);
+  let insideLast: SyntaxNode | undefined;
+  // Captures come in document order, outer expressions first: `"a" or "b" or "c"` is reported once.
+  for (const { node } of binaries.captures(root)) {
+    if (insideLast && node.startIndex >= insideLast.startIndex && node.endIndex <= insideLast.endIndex) continue;
+    const alternatives = placeholderOptions(node);
+    if (!alternatives) continue;
+    found.push({ node, nodes: alternatives, options: alternatives.map((n) => n.text), values: alternatives.map(literalText) });
+    insideLast = node;
+  }
   return found;
 }
+let binaries: Parser.Query | undefined;
 
 function placeholderOptions(node: SyntaxNode): SyntaxNode[] | undefined {
   if (node.type === 'binary') {

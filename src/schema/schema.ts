@@ -184,9 +184,11 @@ export function suggestKeys(key: string): string[] {
     let distance: number;
     if (k.parsed.segments.length === p.segments.length) {
       candidate = { form: k.parsed.form, segments: k.parsed.segments.map((s, i) => (s === '*' ? p.segments[i] : s)) };
+      // A distance is at least the difference in length: skip the far ones cheaply (doctor asks for every key of big files).
+      if (candidate.segments.reduce((sum, s, i) => sum + Math.abs(p.segments[i].length - s.length), 0) > limit) continue;
       distance = candidate.segments.reduce((sum, s, i) => sum + editDistance(p.segments[i], s), 0);
     } else {
-      if (k.wildcards > 0) continue;
+      if (k.wildcards > 0 || Math.abs(wanted.length - k.setting.key.length) > limit) continue;
       distance = editDistance(wanted, k.setting.key);
     }
     // Same segments in the other spelling (proxy.ssl_enable for proxy[:ssl_enable]) is a fine hint.

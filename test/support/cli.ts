@@ -13,7 +13,13 @@ export interface CliRun {
 
 export async function runCli(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; stdin?: string | Buffer; tty?: boolean; confirm?: (q: string) => Promise<boolean> } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    stdin?: string | Buffer;
+    tty?: boolean;
+    confirm?: (q: string) => Promise<boolean>;
+    choose?: Deps['choose'];
+  } = {},
 ): Promise<CliRun> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -26,6 +32,7 @@ export async function runCli(
     stderr: { write: (c) => err.push(chunk(c)), isTTY: false },
     stdin,
     confirm: opts.confirm,
+    choose: opts.choose,
   };
   const code = await main(args, deps);
   const stdout = Buffer.concat(out);

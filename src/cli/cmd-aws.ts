@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { iamPolicy } from '../schema/schema';
+import type { Deps } from './deps';
+import type { GlobalOptions } from './options';
+
+type Run = { code: number };
+
+export function registerAws(program: Command, deps: Deps, _run: Run, _globals: () => GlobalOptions): void {
+  const aws = program
+    .command('aws')
+    .description('what Scalr needs from AWS')
+    .addHelpText('after', '\nExamples:\n  scalr-conf aws iam-policy > scalr-iam-policy.json\n');
+  aws
+    .command('iam-policy')
+    .description('print the minimum IAM policy Scalr needs, as a policy document (JSON)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  scalr-conf aws iam-policy > scalr-iam-policy.json',
+        '  aws iam put-user-policy --user-name scalr --policy-name scalr \\',
+        '      --policy-document file://scalr-iam-policy.json',
+        '',
+      ].join('\n'),
+    )
+    .action(() => {
+      deps.stdout.write(JSON.stringify(iamPolicy(), null, 2) + '\n');
+    });
+}

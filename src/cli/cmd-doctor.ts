@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import type { Layer } from '../core/writes';
+import { findRuby, rubySyntaxError } from '../io/verify';
+import { diagnose, type SyntaxReport } from '../schema/doctor';
+import { readConfigFiles } from './configFiles';
+import type { Deps } from './deps';
+import { EXIT } from './exitCodes';
+import type { GlobalOptions } from './options';
+
+type Run = { code: number };
+
+export function registerDoctor(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
+  program
+    .command('doctor')
+    .description('check scalr-server.rb and scalr-server-local.rb for mistakes scalr-server-ctl would fail on or silently misread')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Prints one finding per line as FILE:LINE: error|warning: message, or says the files are clean.',
+        `Exit status: 0 when there are no errors (warnings alone pass), ${EXIT.REFUSED} (REFUSED) when there is at least one error.`,
+        '',
+        'Examples:',
+        '  scalr-conf doctor',
+        '  scalr-conf doctor --file ./scalr-server.rb',
+        "  scalr-conf doctor --json | jq '.findings[] | select(.severity == \"error\")'",
+        '',
+      ].join('\n'),
+    )
+    .action(() => {
+      const opts = globals();
+      const files = readConfigFiles(opts, deps.env);
+      const names: Record<Layer, string> = { main: files.mainPath, local: files.localPath };
+      const findings = diagnose({
+        main: files.main,
+        local: files.local,
+        rubySyntax: { main: configTest(files.main, deps.env), local: files.local === undefined ? undefined : configTest(files.local, deps.env) },
+        showSecrets: opts.showSecrets,
+      });
+      const errors = findings.filter((f) => f.severity === 'error').length;
+      const warnings = findings.length - errors;
+      const checked = files.local === undefined ? [files.mainPath] : [files.mainPath, files.localPath];
+      if (opts.json) {
+        deps.stdout.write(
+          JSON.stringify({
+            ok: errors === 0,
+            files: checked,
+            errors,
+            warnings,
+            findings: findings.map((f) => ({ file: names[f.layer], line: f.line, severity: f.severity, code: f.code, message: f.message })),
+          }) + '\n',
+        );
+      } else if (findings.length === 0) {
+        deps.stdout.write(`no problems found in ${checked.join(' and ')}\n`);
+      } else {
+        for (const f of findings) deps.stdout.write(`${names[f.layer]}:${f.line}: ${f.severity}: ${f.message}\n`);
+        const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+        deps.stderr.write(`scalr-conf doctor: ${count(errors, 'error')}, ${count(warnings, 'warning')} in ${checked.join(' and ')}\n`);
+      }
+      run.code = errors > 0 ? EXIT.REFUSED : EXIT.OK;
+    });
+}
+
+/** What `scalr-server-ctl config-test` (ruby -c) says: a report, null when it passes, undefined without Ruby. */
+function configTest(text: string, env: NodeJS.ProcessEnv): SyntaxReport | null | undefined {
+  if (!findRuby(env)) return undefined;
+  const message = rubySyntaxError(Buffer.from(text, 'latin1'), env);
+  if (message === undefined) return null;
+  const m = /^line (\d+): (.*)$/.exec(message);
+  return m ? { line: Number(m[1]), message: m[2] } : { message };
+}

@@ -1,0 +1,142 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { fail } from '../core/errors';
+import { LayerSyntaxError } from '../core/layers';
+import type { RubyValue } from '../core/value';
+import type { Layer } from '../core/writes';
+import { explain, type Explanation, type Place } from '../schema/explain';
+import { jsonRubyText, rubyText } from '../schema/knowledge';
+import { isSecretKey } from '../schema/schema';
+import { plainJson } from './commands';
+import { readConfigFiles } from './configFiles';
+import type { Deps } from './deps';
+import type { GlobalOptions } from './options';
+import { MASK, maskSecrets, maskValue } from './secrets';
+
+type Run = { code: number };
+
+const HOW: Record<string, string> = {
+  overridden: 'overridden by',
+  discarded: 'discarded by',
+  duplicate: 'a duplicate key, dropped for',
+};
+
+export function registerExplain(program: Command, deps: Deps, _run: Run, globals: () => GlobalOptions): void {
+  program
+    .command('explain')
+    .description('show the value Scalr ends up with for KEY (scalr-server.rb, then scalr-server-local.rb), the line that decides it, what it shadows, and what the setting means')
+    .argument('<key>', 'e.g. aws.instances_connection_policy or app[:instances_connection_policy]')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  scalr-conf explain aws.instances_connection_policy',
+        "  scalr-conf explain 'app[:instances_connection_policy]'",
+        '  scalr-conf explain connections.ldap --json',
+        'Both files are always read; --local is not needed.',
+        '',
+      ].join('\n'),
+    )
+    .action((key: string) => {
+      const opts = globals();
+      const files = readConfigFiles(opts, deps.env);
+      const names: Record<Layer, string> = { main: files.mainPath, local: files.localPath };
+      let e: Explanation;
+      try {
+        e = explain(files.main, files.local, key, names);
+      } catch (err) {
+        if (err instanceof LayerSyntaxError) fail('syntax', `${names[err.layer]}: ${err.message}`, err.position);
+        throw err;
+      }
+      if (!e.set && !e.setting && e.suggestions.length) {
+        fail('usage', `unknown key ${e.key}: did you mean ${e.suggestions.slice(0, 3).join(' or ')}?`);
+      }
+      const show = visible(e, !!opts.showSecrets);
+      if (opts.json) deps.stdout.write(JSON.stringify(toJson(e, names, show)) + '\n');
+      else deps.stdout.write(toText(e, names, show, files.local !== undefined));
+    });
+}
+
+interface Visible {
+  value(v: RubyValue | undefined, key?: string): string;
+  json(v: RubyValue | undefined, key?: string): unknown;
+  line(text: string): string;
+}
+
+function visible(e: Explanation, showSecrets: boolean): Visible {
+  const secret = (key: string) => !showSecrets && isSecretKey(key);
+  const mask = (v: RubyValue, key: string): RubyValue | undefined => (secret(key) && v.kind !== 'hash' ? undefined : showSecrets ? v : maskValue(v));
+  return {
+    value: (v, key = e.key) => {
+      if (!v) return 'nil';
+      const m = mask(v, key);
+      return m ? rubyText(m) : MASK;
+    },
+    json: (v, key = e.key) => {
+      if (!v) return null;
+      const m = mask(v, key);
+      return m ? plainJson(m) : '********';
+    },
+    line: (text) => (showSecrets ? text : maskSecrets(text)),
+  };
+}
+
+function placeText(p: Place, names: Record<Layer, string>): string {
+  return `${names[p.layer]}:${p.line}`;
+}
+
+function toText(e: Explanation, names: Record<Layer, string>, show: Visible, hasLocal: boolean): string {
+  const out: string[] = [];
+  const files = hasLocal ? `${path.basename(names.main)} or ${path.basename(names.local)}` : `${path.basename(names.main)} (there is no ${path.basename(names.local)})`;
+  if (e.unknown) out.push(`${e.key} = ? (cannot be told from the file: ${e.unknown})`);
+  else if (e.set) out.push(`${e.key} = ${show.value(e.value)}`);
+  else out.push(`${e.key} is not set in ${files}`);
+  if (e.decidedBy && !e.unknown) out.push(`  set at ${placeText(e.decidedBy, names)}: ${show.line(e.decidedBy.text)}`);
+  if (e.shadows.length) {
+    out.push('  it shadows:');
+    for (const s of e.shadows) {
+      const what = s.key === e.key ? '' : `${s.key} `;
+      const value = s.value ? show.value(s.value, s.key) : show.line(s.text);
+      out.push(`    ${placeText(s, names)}: ${what}${value}, ${HOW[s.how]} ${placeText(s.by, names)}${s.how === 'discarded' ? ` (${show.line(s.by.text)})` : ''}`);
+    }
+  }
+  if (e.effective && (!e.set || e.effective.value !== e.value)) {
+    out.push(`  Scalr uses: ${show.value(e.effective.value)}${e.effective.scope ? ` for ${e.effective.scope}` : ''} (${e.effective.source})`);
+  }
+  for (const n of e.notes) out.push(`  note: ${n}`);
+  out.push('');
+  const s = e.setting;
+  if (!s) {
+    out.push(e.suggestions.length ? `scalr-conf does not know ${e.key}; close known keys: ${e.suggestions.join(', ')}` : `scalr-conf does not know ${e.key}`);
+  } else {
+    out.push(s.description);
+    out.push(`  type: ${s.type}${s.secret ? ' (secret)' : ''}`);
+    if (s.values) {
+      out.push('  values:');
+      const width = Math.max(...Object.keys(s.values).map((v) => v.length));
+      for (const [v, meaning] of Object.entries(s.values)) out.push(`    ${v.padEnd(width)}  ${meaning}`);
+    }
+    out.push(`  default: ${s.default === undefined || s.default === null ? 'none' : jsonRubyText(s.default)}`);
+    if (s.feeds) out.push(`  feeds: ${s.feeds} in config.yml`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function toJson(e: Explanation, names: Record<Layer, string>, show: Visible): unknown {
+  const place = (p: Place) => ({ file: names[p.layer], line: p.line, text: show.line(p.text) });
+  return {
+    key: e.key,
+    set: e.set,
+    value: e.set && !e.unknown ? show.json(e.value) : null,
+    unknown: e.unknown ?? null,
+    decidedBy: e.decidedBy ? place(e.decidedBy) : null,
+    shadows: e.shadows.map((s) => ({ ...place(s), key: s.key, how: s.how, value: s.value ? show.json(s.value, s.key) : null, by: place(s.by) })),
+    effective: e.effective ? { value: show.json(e.effective.value), source: e.effective.source, scope: e.effective.scope ?? null } : null,
+    notes: e.notes,
+    setting: e.setting
+      ? { key: e.setting.key, type: e.setting.type, description: e.setting.description, values: e.setting.values ?? null, default: e.setting.default ?? null, feeds: e.setting.feeds ?? null }
+      : null,
+    suggestions: e.suggestions,
+  };
+}

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { fail } from '../core/errors';
+import { jsonRubyText } from '../schema/knowledge';
+import { canonicalKey, listSettings, suggestKeys, type Setting } from '../schema/schema';
+import type { Deps } from './deps';
+import type { GlobalOptions } from './options';
+
+type Run = { code: number };
+
+export function registerKeys(program: Command, deps: Deps, _run: Run, globals: () => GlobalOptions): void {
+  program
+    .command('keys')
+    .description('list the settings scalr-conf knows, with type, default and meaning')
+    .argument('[prefix]', 'only keys under this one, e.g. aws, connections.ldap or proxy')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  scalr-conf keys',
+        '  scalr-conf keys aws',
+        '  scalr-conf keys proxy',
+        "  scalr-conf keys connections.ldap --json | jq -r '.[].key'",
+        '',
+      ].join('\n'),
+    )
+    .action((prefix: string | undefined) => {
+      const opts = globals();
+      const settings = matching(prefix);
+      if (opts.json) {
+        deps.stdout.write(
+          JSON.stringify(
+            settings.map((s) => ({
+              key: s.key,
+              type: s.type,
+              description: s.description,
+              default: s.default ?? null,
+              values: s.values ?? null,
+              secret: !!s.secret,
+              feeds: s.feeds ?? null,
+            })),
+          ) + '\n',
+        );
+        return;
+      }
+      const width = Math.min(48, Math.max(...settings.map((s) => s.key.length)));
+      const typeWidth = Math.max(...settings.map((s) => s.type.length));
+      for (const s of settings) {
+        const dflt = s.default === undefined || s.default === null ? '-' : jsonRubyText(s.default);
+        deps.stdout.write(`${s.key.padEnd(width)}  ${s.type.padEnd(typeWidth)}  default ${dflt}  ${s.description}${s.secret ? ' (secret)' : ''}\n`);
+        for (const [value, meaning] of Object.entries(s.values ?? {})) deps.stdout.write(`${' '.repeat(width + 2)}  ${value}: ${meaning}\n`);
+      }
+    });
+}
+
+/** Keys under a prefix, segment-wise (aws matches aws.x and not awsx), else by leading text. */
+function matching(prefix: string | undefined): Setting[] {
+  const all = listSettings();
+  if (prefix === undefined || prefix.trim() === '') return all;
+  let p = prefix.trim().replace(/^scalr\./, '');
+  if (p.includes('[')) p = canonicalKey(p);
+  const bySegment = all.filter((s) => s.key === p || s.key.startsWith(p + '.') || s.key.startsWith(p + '['));
+  if (bySegment.length) return bySegment;
+  const byText = all.filter((s) => s.key.startsWith(p));
+  if (byText.length) return byText;
+  const near = suggestKeys(p);
+  return fail('usage', `no known keys under ${prefix}${near.length ? `; did you mean ${near.slice(0, 3).join(' or ')}?` : ''}`);
+}

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { parseRuby } from '../../grammars/ruby';
+import { parseDocument } from '../core/document';
+import { fail } from '../core/errors';
+import { formatKey } from '../core/keys';
+import { combineTexts } from '../core/layers';
+import { planLocalChanges } from '../core/localPlan';
+import { planChanges, type Change } from '../core/plan';
+import { mergeChanges, readSnippet } from '../core/snippet';
+import { utf8Text } from '../core/value';
+import { findPlaceholders, line } from '../core/writes';
+import { covered, placeholderMessage } from '../schema/doctor';
+import { valueProblem } from '../schema/knowledge';
+import { isSecretKey, lookupSetting, suggestKeys } from '../schema/schema';
+import { applyPlan } from './apply';
+import { readStdin, type Deps } from './deps';
+import { readConfig } from '../io/readConfig';
+import { targetFile, type GlobalOptions } from './options';
+
+type Run = { code: number };
+
+export function registerMerge(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
+  program
+    .command('merge')
+    .description('deep-merge a Ruby snippet (such as a sample from Scalr\'s docs) into the file: hashes merge, other values replace; one diff, one write, one reconfigure')
+    .argument('<snippet>', 'Ruby assignments, or "-" to read them from stdin')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        `  sudo scalr-conf merge 'app[:configuration] = { "scalr" => { "aws" => { "instances_connection_policy" => "local" } } }'`,
+        "  sudo scalr-conf merge 'proxy[:ssl_enable] = true' --dry-run",
+        '  sudo scalr-conf merge - < snippet.rb',
+        '  sudo scalr-conf merge --local - < snippet.rb',
+        'Where the docs list choices ("local" or "public"), pick one first. A line holding only "..." is',
+        'ignored (the settings already in the file are kept anyway). Unknown keys close to known ones and',
+        'values outside a setting\'s known ones are refused unless --force.',
+        '',
+      ].join('\n'),
+    )
+    .action(async (source: string) => {
+      const opts = globals();
+      const text = source === '-' ? (await readStdin(deps.stdin)).toString('latin1') : Buffer.from(source, 'utf8').toString('latin1');
+      const placeholder = findPlaceholders(parseRuby(text).rootNode)[0];
+      if (placeholder) fail('usage', `line ${line(placeholder.node)} of the snippet: ${placeholderMessage(placeholder)}`);
+      const snippet = readSnippet(text);
+      for (const note of snippet.notes) deps.stderr.write(`scalr-conf: note: ${note}\n`);
+      // With --local, what is there already includes what scalr-server.rb sets.
+      const mainText = opts.local ? readConfig(targetFile({ ...opts, local: false }, deps.env)).bytes.toString('latin1') : undefined;
+      run.code = await applyPlan(opts, deps, (current) => {
+        const there = parseDocument(mainText === undefined ? current : combineTexts(mainText, current).text);
+        const changes = mergeChanges(there, snippet);
+        if (!opts.force) refuseDoubtful(changes, !!opts.showSecrets);
+        return mainText === undefined ? planChanges(current, changes) : planLocalChanges(mainText, current, changes);
+      });
+    });
+}
+
+/** The checks `set` makes, for every key the snippet sets. */
+function refuseDoubtful(changes: Change[], showSecrets: boolean): void {
+  const problems: string[] = [];
+  for (const c of changes) {
+    if (c.op !== 'set') continue;
+    const bin = formatKey(c.target);
+    const key = utf8Text(bin) ?? bin;
+    if (c.target.kind === 'group' && covered([c.target.group, ...c.target.path])) continue;
+    const setting = lookupSetting(key);
+    if (!setting) {
+      const near = suggestKeys(key);
+      if (near.length) problems.push(`unknown key ${key}: did you mean ${near.slice(0, 3).join(' or ')}?`);
+      continue;
+    }
+    const problem = valueProblem(key, c.value, setting, !showSecrets && isSecretKey(key));
+    if (problem) problems.push(problem);
+  }
+  if (problems.length) fail('usage', `${problems.join('; ')} (--force to merge anyway; nothing written)`);
+}

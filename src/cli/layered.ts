@@ -1,0 +1,64 @@
+import { parseDocument, type Document } from '../core/document';
+import { fail } from '../core/errors';
+import { LayerSyntaxError, layerDocuments } from '../core/layers';
+import { planLocalChanges } from '../core/localPlan';
+import { planChanges, type Change, type Plan } from '../core/plan';
+import type { Found } from '../core/query';
+import type { RubyValue } from '../core/value';
+import { readConfig } from '../io/readConfig';
+import { localFileFor, targetFile, type GlobalOptions } from './options';
+
+/**
+ * --local: scalr-server-local.rb means nothing on its own. scalr-server-ctl evaluates it after
+ * scalr-server.rb into the same configuration, so it is read and planned with the main file in view.
+ */
+
+/** How an edit of the target file is planned: with the main file in view for --local. */
+export function planFor(opts: GlobalOptions, env: NodeJS.ProcessEnv, changes: readonly Change[]): (text: string) => Plan {
+  if (!opts.local) return (text) => planChanges(text, changes);
+  const mainText = readConfig(targetFile({ ...opts, local: false }, env)).bytes.toString('latin1');
+  return (text) => planLocalChanges(mainText, text, changes);
+}
+
+export interface View {
+  /** The model to read values from: the file, or for --local both files together. */
+  doc: Document;
+  /** A value found in `doc`, if the target file decides it, with its line in that file. */
+  own(found: Found | undefined): Found | undefined;
+  /** The rows the target file decides, with their lines in that file. */
+  rows<T extends [string, RubyValue, number]>(rows: T[]): T[];
+}
+
+/** What get and show read. For --local: the values scalr-server-local.rb decides, evaluated after scalr-server.rb. */
+export function readView(opts: GlobalOptions, env: NodeJS.ProcessEnv, file: string): View {
+  if (!opts.local) {
+    const doc = parseDocument(readConfig(file).bytes.toString('latin1'));
+    return { doc, own: (f) => f, rows: (r) => r };
+  }
+  const mainPath = targetFile({ ...opts, local: false }, env);
+  const mainText = readConfig(mainPath).bytes.toString('latin1');
+  const localText = readConfig(file).bytes.toString('latin1');
+  let layered: ReturnType<typeof layerDocuments>;
+  try {
+    layered = layerDocuments(mainText, localText);
+  } catch (e) {
+    if (e instanceof LayerSyntaxError) fail('syntax', `${e.layer === 'main' ? mainPath : localFileFor(mainPath)}: ${e.message}`, e.position);
+    throw e;
+  }
+  const mapLine = (line: number): number | undefined => {
+    const w = layered.where(line);
+    return w.layer === 'local' ? w.line : undefined;
+  };
+  return {
+    doc: layered.combined,
+    own: (f) => {
+      const line = f && mapLine(f.line);
+      return f && line !== undefined ? { ...f, line } : undefined;
+    },
+    rows: (rows) =>
+      rows.flatMap((r) => {
+        const line = mapLine(r[2]);
+        return line === undefined ? [] : [[r[0], r[1], line, ...r.slice(3)] as unknown as (typeof rows)[number]];
+      }),
+  };
+}

@@ -1,0 +1,416 @@
+/**
+ * The checks of `scalr-conf doctor`: mistakes that make scalr-server-ctl fail, or make it quietly
+ * ignore or misread a setting. Pure: file texts in, findings out; the caller runs `ruby -c`.
+ */
+import { firstSyntaxError, parseRuby, type SyntaxNode } from '../../grammars/ruby';
+import { ScalrConfError } from '../core/errors';
+import { GROUPS } from '../core/groups';
+import { layerDocuments } from '../core/layers';
+import { evaluateLiteral } from '../core/literal';
+import { findPlaceholders, keyOfPath, line, pathOf, simulate, type Fate, type Layer, type Other, type Placeholder, type Write } from '../core/writes';
+import { utf8Text } from '../core/value';
+import { editDistance, isSecretKey, lookupSetting, suggestKeys } from './schema';
+import { rubyText, valueProblem } from './knowledge';
+
+export type Severity = 'error' | 'warning';
+
+export type FindingCode =
+  | 'syntax'
+  | 'placeholder'
+  | 'discarded'
+  | 'duplicate-key'
+  | 'unknown-key'
+  | 'unknown-group'
+  | 'value'
+  | 'no-parent'
+  | 'overridden'
+  | 'conditional'
+  | 'untraceable';
+
+export interface Finding {
+  layer: Layer;
+  line: number;
+  severity: Severity;
+  code: FindingCode;
+  message: string;
+}
+
+/** What `ruby -c` (scalr-server-ctl config-test) said about a file; line when it gave one. */
+export interface SyntaxReport {
+  line?: number;
+  message: string;
+}
+
+export interface DoctorInput {
+  main: string;
+  local?: string;
+  /** `ruby -c` results: a report, null when Ruby accepts the file, undefined when Ruby is not at hand. */
+  rubySyntax?: { main?: SyntaxReport | null; local?: SyntaxReport | null };
+  /** Print values of secret keys in messages (they are masked otherwise). */
+  showSecrets?: boolean;
+}
+
+const FILE_NAME: Record<Layer, string> = { main: 'scalr-server.rb', local: 'scalr-server-local.rb' };
+
+export function diagnose(input: DoctorInput): Finding[] {
+  const findings: Finding[] = [];
+  const add = (layer: Layer, at: number, severity: Severity, code: FindingCode, message: string): void => {
+    findings.push({ layer, line: at, severity, code, message });
+  };
+
+  const readable: Partial<Record<Layer, string>> = {};
+  for (const layer of ['main', 'local'] as const) {
+    const text = input[layer];
+    if (text === undefined) continue;
+    const tree = parseRuby(text);
+    const placeholders = findPlaceholders(tree.rootNode);
+    const ruby = input.rubySyntax?.[layer];
+    const treeError = firstSyntaxError(tree);
+    // null: Ruby ran and accepts the file; undefined: no Ruby, so the parser's verdict stands in.
+    const syntax: SyntaxReport | undefined =
+      ruby === null ? undefined : (ruby ?? (treeError ? { line: treeError.startPosition.row + 1, message: parserMessage(text) } : undefined));
+    for (const p of placeholders) {
+      const at = line(p.node);
+      const sameLine = syntax && syntax.line === at;
+      add(layer, at, 'error', 'placeholder', placeholderMessage(p) + (sameLine ? ` (ruby -c: ${syntax.message})` : ''));
+    }
+    if (syntax) {
+      if (!(syntax.line !== undefined && placeholders.some((p) => line(p.node) === syntax.line))) {
+        add(layer, syntax.line ?? 1, 'error', 'syntax', `scalr-server-ctl config-test (ruby -c) fails: ${syntax.message}`);
+      }
+      continue;
+    }
+    if (treeError) {
+      // Ruby reads it, this tool cannot: say so rather than guess.
+      add(layer, treeError.startPosition.row + 1, 'warning', 'untraceable', `scalr-conf cannot read this line (Ruby can); the other checks skip ${FILE_NAME[layer]}`);
+      continue;
+    }
+    readable[layer] = text;
+  }
+  if (readable.main === undefined && readable.local === undefined) return sortFindings(findings);
+
+  // Checks below need the parsed files; a broken one is left out (its syntax error is reported).
+  const layered = readable.main !== undefined ? layerDocuments(readable.main, readable.local) : layerDocuments(readable.local!);
+  const relayer = (w: { layer: Layer }): Layer => (readable.main === undefined ? 'local' : w.layer);
+  const writes = layered.scan.writes.map((w) => ({ ...w, layer: relayer(w) }));
+  const others = layered.scan.others.map((o) => ({ ...o, layer: relayer(o) }));
+  const placeholderLines = new Set(findings.filter((f) => f.code === 'placeholder').map((f) => `${f.layer}:${f.line}`));
+
+  checkDuplicates(writes, add);
+  checkValues(writes, add, !input.showSecrets);
+  const fates = simulate(writes);
+  checkDiscards(writes, fates, add);
+  checkOverrides(fates, add, !input.showSecrets);
+  if (readable.main !== undefined) checkParents(writes, others, add);
+  checkOthers(others, placeholderLines, add);
+  return sortFindings(dedupe(findings));
+}
+
+type Add = (layer: Layer, at: number, severity: Severity, code: FindingCode, message: string) => void;
+
+function parserMessage(text: string): string {
+  try {
+    layerDocuments(text);
+  } catch (e) {
+    if (e instanceof ScalrConfError) return e.message.replace(/; fix the file first$/, '');
+  }
+  return 'the file does not parse';
+}
+
+/** Why a pasted `"a" or "b"` is wrong, with what each choice means when the setting is known. */
+export function placeholderMessage(p: Placeholder): string {
+  const path = pathOf(p.nodes[0]);
+  const key = path ? keyOfPath(path) : undefined;
+  const written = p.options.join(` ${p.node.text.includes('||') ? '||' : 'or'} `);
+  const inHash = p.node.parent?.type === 'pair';
+  const ruby = inHash ? 'Ruby refuses it inside a hash' : `Ruby quietly takes the first, ${p.options[0]}`;
+  const setting = key ? lookupSetting(key) : undefined;
+  const meanings = setting?.values
+    ? ': ' + p.values.map((v) => `${JSON.stringify(v)} (${setting.values![v] ?? 'not a known value'})`).join(', ')
+    : '';
+  return `${written} is the documentation's list of choices${key ? ` for ${key}` : ''}, pasted literally; ${ruby}. Pick one value${meanings}`;
+}
+
+// ------------------------------------------------------------------------------------------------
+
+function keyText(node: SyntaxNode): string {
+  const t = node.text;
+  return utf8Text(t) ?? t;
+}
+
+function checkDuplicates(writes: Write[], add: Add): void {
+  const byHash = new Map<number, Write[]>();
+  for (const w of writes) {
+    if (w.kind !== 'pair' || !w.hash) continue;
+    const list = byHash.get(w.hash.id) ?? [];
+    list.push(w);
+    byHash.set(w.hash.id, list);
+  }
+  for (const pairs of byHash.values()) {
+    const byKey = new Map<string, Write[]>();
+    for (const w of pairs) {
+      const k = w.path[w.path.length - 1];
+      byKey.set(k, [...(byKey.get(k) ?? []), w]);
+    }
+    for (const same of byKey.values()) {
+      if (same.length < 2) continue;
+      const last = same[same.length - 1];
+      const spellings = new Set(same.map((w) => spelling(w.keyNode!)));
+      const where =
+        spellings.size > 1
+          ? same.map((w) => `line ${line(w.node)} as ${keyText(w.keyNode!)}${spelling(w.keyNode!).endsWith('label') ? ':' : ' =>'}`).join(', ')
+          : `lines ${same.map((w) => line(w.node)).join(', ')}`;
+      const key = keyOfPath(last.path);
+      const lost = same.slice(0, -1).map((w) => `line ${line(w.node)}`).join(' and ');
+      add(
+        last.layer,
+        line(last.node),
+        'error',
+        'duplicate-key',
+        `${key} appears ${same.length} times in one hash (${where})${spellings.size > 1 ? ', spelt differently' : ''}; ` +
+          `Ruby keeps only the last, so what ${lost} set${same.length > 2 ? '' : 's'} is lost: keep one`,
+      );
+    }
+  }
+}
+
+/** How a pair key is written, so that "aws" =>, :aws => and aws: count as different spellings. */
+function spelling(keyNode: SyntaxNode): string {
+  if (keyNode.type === 'hash_key_symbol' || keyNode.type === 'identifier' || keyNode.type === 'constant') return 'label';
+  if (keyNode.type === 'simple_symbol' || keyNode.type === 'delimited_symbol') return 'symbol';
+  return keyNode.parent?.text.slice(keyNode.endIndex - keyNode.parent.startIndex).trimStart().startsWith(':') ? 'quoted-label' : 'string';
+}
+
+/** Known settings: values that do not fit; unknown keys close to known ones. */
+function checkValues(writes: Write[], add: Add, mask: boolean): void {
+  for (const w of writes) {
+    const key = keyOfPath(w.path);
+    if (covered(w.path)) continue;
+    const setting = lookupSetting(key);
+    if (w.expanded) {
+      if (setting && setting.type !== 'hash' && key !== 'app[:configuration]') {
+        add(w.layer, line(w.node), 'error', 'value', `${key} takes ${setting.type === 'enum' ? 'one of its values' : `a ${setting.type}`}, not a hash`);
+      }
+      continue;
+    }
+    if (!setting) {
+      const near = suggestKeys(key);
+      if (near.length) {
+        add(w.layer, line(w.node), 'error', 'unknown-key', `unknown key ${key}: did you mean ${near.slice(0, 3).join(' or ')}? Scalr ignores keys it does not know`);
+      }
+      continue;
+    }
+    const v = evaluateLiteral(w.valueNode);
+    if (!v.ok) continue;
+    const problem = valueProblem(key, v.value, setting, mask && isSecretKey(key));
+    if (problem) add(w.layer, line(w.node), 'error', 'value', problem);
+  }
+}
+
+/** Whether a key (group, then keys) lies inside a setting the schema knows: a free-form hash, or one checked as a whole. */
+export function covered(path: string[]): boolean {
+  for (let n = path.length - 1; n >= 2; n--) {
+    const key = keyOfPath(path.slice(0, n));
+    if (key !== 'app[:configuration]' && lookupSetting(key)) return true;
+  }
+  return false;
+}
+
+function where(w: Write, from: Layer): string {
+  return w.layer === from ? `line ${line(w.node)}` : `${FILE_NAME[w.layer]}:${line(w.node)}`;
+}
+
+function checkDiscards(writes: Write[], fates: Fate[], add: Add): void {
+  const byDiscarder = new Map<Write, Fate[]>();
+  for (const f of fates) {
+    if (f.how !== 'discarded' || !f.by || f.by.kind !== 'statement') continue;
+    byDiscarder.set(f.by, [...(byDiscarder.get(f.by) ?? []), f]);
+  }
+  const leavesOf = new Map<SyntaxNode, Set<string>>();
+  for (const w of writes) {
+    if (w.expanded) continue;
+    const set = leavesOf.get(w.statement) ?? new Set<string>();
+    set.add(JSON.stringify(w.path));
+    leavesOf.set(w.statement, set);
+  }
+  for (const [by, lostFates] of byDiscarder) {
+    const again = leavesOf.get(by.statement) ?? new Set<string>();
+    const lost = lostFates.filter((f) => !again.has(JSON.stringify(f.write.path)));
+    const key = keyOfPath(by.path);
+    const earlierText = linesText(lostFates.map((f) => ({ layer: f.write.layer, line: line(f.write.statement) })), by.layer);
+    const acrossFiles = by.layer === 'local' && lostFates.some((f) => f.write.layer === 'main');
+    const why = acrossFiles ? ' (scalr-server-local.rb is read after scalr-server.rb, and an assignment replaces, it does not merge)' : '';
+    if (lost.length === 0) {
+      add(by.layer, line(by.node), 'warning', 'discarded', `${key} = { ... } replaces what ${earlierText} set under ${key}${why}; everything set there is set again here, so keep one`);
+      continue;
+    }
+    const names = lost.slice(0, 4).map((f) => `${keyOfPath(f.write.path)} (${where(f.write, by.layer)})`);
+    const more = lost.length > 4 ? ` and ${lost.length - 4} more` : '';
+    add(
+      by.layer,
+      line(by.node),
+      'error',
+      'discarded',
+      `${key} = { ... } replaces what ${earlierText} set under ${key}${why}; ${lost.length === 1 ? 'this setting is' : `these ${lost.length} settings are`} lost: ${names.join(', ')}${more}. ` +
+        `Merge them into one ${key} = { ... }, or set single keys (scalr-conf set${acrossFiles ? ' --local' : ''} KEY VALUE)`,
+    );
+  }
+}
+
+/** A value set twice in one file: the first has no effect. Across files that is what the local file is for. */
+/** "line 2", "lines 2 and 11", "scalr-server.rb:2" as seen from a finding in `from`. */
+function linesText(places: { layer: Layer; line: number }[], from: Layer): string {
+  const parts: string[] = [];
+  for (const layer of ['main', 'local'] as const) {
+    const lines = [...new Set(places.filter((p) => p.layer === layer).map((p) => p.line))].sort((a, b) => a - b);
+    if (!lines.length) continue;
+    const list = lines.length === 1 ? String(lines[0]) : `${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}`;
+    parts.push(layer === from ? `line${lines.length > 1 ? 's' : ''} ${list}` : `${FILE_NAME[layer]} line${lines.length > 1 ? 's' : ''} ${list}`);
+  }
+  return parts.join(' and ');
+}
+
+function checkOverrides(fates: Fate[], add: Add, mask: boolean): void {
+  for (const f of fates) {
+    if (f.how !== 'overridden' || !f.by || f.by.layer !== f.write.layer) continue;
+    const value = evaluateLiteral(f.write.valueNode);
+    const shown = !value.ok ? '' : mask && isSecretKey(keyOfPath(f.write.path)) ? ' (********)' : ` (${rubyText(value.value)})`;
+    add(
+      f.write.layer,
+      line(f.write.node),
+      'warning',
+      'overridden',
+      `${keyOfPath(f.write.path)} is set again at line ${line(f.by.node)}; this value${shown} has no effect`,
+    );
+  }
+}
+
+/** `app[:configuration]["scalr"]["x"] = 1` before app[:configuration] holds a hash: Ruby stops with NoMethodError. */
+function checkParents(writes: Write[], others: Other[], add: Add): void {
+  // Which keys hold a hash at each point, as a tree of keys; a group always does.
+  interface Node {
+    hash: boolean;
+    children: Map<string, Node>;
+  }
+  const root: Node = { hash: true, children: new Map() };
+  const find = (path: string[], create: boolean): Node | undefined => {
+    let node = root;
+    for (const k of path) {
+      let next = node.children.get(k);
+      if (!next) {
+        if (!create) return undefined;
+        node.children.set(k, (next = { hash: false, children: new Map() }));
+      }
+      node = next;
+    }
+    return node;
+  };
+  for (const g of GROUPS) find([g], true)!.hash = true;
+  // A group touched by a statement that cannot be followed may well hold the hash.
+  const uncertain = new Set(GROUPS.filter((g) => others.some((o) => new RegExp(`\\b${g}\\b`).test(o.statement.text))));
+  for (const w of writes) {
+    if (w.kind === 'setter' || uncertain.has(w.path[0] as never)) continue;
+    const parent = w.path.slice(0, -1);
+    if (w.kind === 'statement' && parent.length > 1 && !find(parent, false)?.hash) {
+      // The outermost key that holds no hash is where Ruby stops.
+      let missing = parent;
+      for (let n = 2; n <= parent.length; n++) {
+        if (!find(parent.slice(0, n), false)?.hash) {
+          missing = parent.slice(0, n);
+          break;
+        }
+      }
+      add(
+        w.layer,
+        line(w.node),
+        'error',
+        'no-parent',
+        `${keyOfPath(missing)} holds no hash when line ${line(w.node)} runs, so Ruby stops with NoMethodError (undefined method for nil) and reconfigure fails; ` +
+          `set ${keyOfPath(missing)} = { ... } first, or use scalr-conf set, which adds the hashes a key needs`,
+      );
+    }
+    const node = find(w.path, true)!;
+    node.children = new Map();
+    node.hash = w.valueNode.type === 'hash';
+  }
+}
+
+function checkOthers(others: Other[], placeholderLines: Set<string>, add: Add): void {
+  const names = [...GROUPS, 'enable_all'];
+  for (const o of others) {
+    const at = line(o.statement);
+    const first = o.statement.text.split('\n')[0].trim();
+    const shown = first.length > 60 ? first.slice(0, 57) + '...' : first;
+    switch (o.kind) {
+      case 'conditional':
+      case 'loop': {
+        const keys = assignedKeys(o.statement);
+        add(
+          o.layer,
+          at,
+          'warning',
+          'conditional',
+          `an assignment inside ${o.kind === 'loop' ? 'a loop' : `a conditional (${shown})`}: whether it applies depends on the machine at reconfigure time` +
+            `${keys.length ? `, so the value of ${keys.join(', ')} cannot be told from the file` : ''}; scalr-conf will not edit what it touches`,
+        );
+        break;
+      }
+      case 'conditional-assignment':
+        add(o.layer, at, 'warning', 'conditional', `${shown}: a conditional assignment sets the value only when none is set yet; scalr-conf will not edit what it touches`);
+        break;
+      case 'unknown-group': {
+        const near = names.filter((n) => editDistance(n, o.name!) <= 2);
+        add(
+          o.layer,
+          at,
+          'error',
+          'unknown-group',
+          `${o.name} is not a scalr-server.rb setting group: scalr-server-ctl stops here (strict mode); ` +
+            (near.length ? `did you mean ${near.join(' or ')}?` : `the groups are ${GROUPS.join(', ')}`),
+        );
+        break;
+      }
+      case 'call': {
+        const near = names.filter((n) => n !== o.name && editDistance(n, o.name!) <= 2);
+        if (near.length) add(o.layer, at, 'error', 'unknown-group', `${o.name} is not a scalr-server.rb setting: scalr-server-ctl stops here (strict mode); did you mean ${near.join(' or ')}?`);
+        break;
+      }
+      case 'computed-key':
+        add(o.layer, at, 'warning', 'untraceable', `${shown}: the key ${o.name} is computed, so what this sets cannot be told from the file`);
+        break;
+      case 'other':
+        if (placeholderLines.has(`${o.layer}:${at}`)) break;
+        add(o.layer, at, 'warning', 'untraceable', `${shown}: scalr-conf cannot follow this statement, and will not edit the settings it touches`);
+        break;
+    }
+  }
+}
+
+function assignedKeys(node: SyntaxNode): string[] {
+  const keys = new Set<string>();
+  const visit = (n: SyntaxNode): void => {
+    if ((n.type === 'assignment' || n.type === 'operator_assignment') && n.childForFieldName('left')?.type === 'element_reference') {
+      const right = n.childForFieldName('right');
+      const path = right ? pathOf(right) : undefined;
+      if (path) keys.add(keyOfPath(path));
+    }
+    for (const c of n.namedChildren) visit(c);
+  };
+  visit(node);
+  return [...keys].slice(0, 3);
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.layer}:${f.line}:${f.code}:${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  const order = (l: Layer) => (l === 'main' ? 0 : 1);
+  return [...findings].sort((a, b) => order(a.layer) - order(b.layer) || a.line - b.line || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+}

@@ -1,0 +1,211 @@
+/**
+ * `scalr-conf explain KEY`: the value Scalr ends up with after scalr-server.rb and then
+ * scalr-server-local.rb, the line that decides it, what that line shadows, and what the schema
+ * knows of the setting and of the settings that decide it with it. Pure: texts in, a report out.
+ */
+import { ScalrConfError } from '../core/errors';
+import { formatKey, parseKey, type Target } from '../core/keys';
+import { layerDocuments, type Layered } from '../core/layers';
+import { evaluateLiteral } from '../core/literal';
+import { getValue } from '../core/query';
+import { utf8Text, type RubyValue } from '../core/value';
+import { keyOfPath, line, simulate, type FateKind, type Layer, type Write } from '../core/writes';
+import { relationsOf, rubyText } from './knowledge';
+import { lookupSetting, suggestKeys, type Setting } from './schema';
+
+export interface Place {
+  layer: Layer;
+  line: number;
+  /** The source line, trimmed (a byte string shown as text). */
+  text: string;
+}
+
+export interface Shadowed extends Place {
+  key: string;
+  how: Exclude<FateKind, 'live'>;
+  value?: RubyValue;
+  by: Place;
+}
+
+export interface Explanation {
+  key: string;
+  target: Target;
+  set: boolean;
+  value?: RubyValue;
+  /** Why the value cannot be told from the files (a conditional, a method call, ...). */
+  unknown?: string;
+  decidedBy?: Place;
+  shadows: Shadowed[];
+  setting?: Setting;
+  /** Known keys close to an unknown one. */
+  suggestions: string[];
+  /** What Scalr uses in the end, when other settings take part (fed attributes, per-cloud policies). */
+  effective?: { value: RubyValue | undefined; source: string; scope?: string };
+  notes: string[];
+}
+
+const FILE_NAME: Record<Layer, string> = { main: 'scalr-server.rb', local: 'scalr-server-local.rb' };
+
+/** `names` are how files are named in notes (their paths, in the CLI). */
+export function explain(mainText: string, localText: string | undefined, key: string, names: Record<Layer, string> = FILE_NAME): Explanation {
+  const target = parseKey(key);
+  const display = utf8Text(formatKey(target)) ?? formatKey(target);
+  const layered = layerDocuments(mainText, localText);
+  const texts: Record<Layer, string> = { main: mainText, local: localText ?? '' };
+  const place = (layer: Layer, at: number): Place => ({ layer, line: at, text: sourceLine(texts[layer], at) });
+  const at = (combinedLine: number): Place => {
+    const w = layered.where(combinedLine);
+    return place(w.layer, w.line);
+  };
+  const here: Here = { at, name: (layer) => names[layer] };
+
+  const found = lookup(layered, target, here);
+  const path = target.kind === 'enable_all' ? ['enable_all'] : [target.group, ...target.path];
+  const shadows: Shadowed[] = simulate(layered.scan.writes)
+    .filter((f) => f.how !== 'live' && f.by && within(f.write.path, path))
+    .map((f) => ({
+      ...writePlace(f.write, place),
+      key: keyOfPath(f.write.path),
+      how: f.how as Exclude<FateKind, 'live'>,
+      value: literal(f.write),
+      by: writePlace(f.by!, place),
+    }));
+
+  const setting = lookupSetting(display);
+  const result: Explanation = {
+    key: setting && !setting.key.includes('*') ? setting.key : display,
+    target,
+    set: !!found.value || !!found.unknown,
+    value: found.value,
+    unknown: found.unknown,
+    decidedBy: found.decidedBy,
+    shadows,
+    setting,
+    suggestions: setting || found.value ? [] : suggestKeys(display),
+    notes: [],
+  };
+  relate(result, layered, here);
+  return result;
+}
+
+function within(path: string[], prefix: string[]): boolean {
+  return prefix.length <= path.length && prefix.every((s, i) => s === path[i]);
+}
+
+function writePlace(w: Write, place: (layer: Layer, at: number) => Place): Place {
+  return place(w.layer, line(w.node));
+}
+
+function literal(w: Write): RubyValue | undefined {
+  const v = evaluateLiteral(w.valueNode);
+  return v.ok ? v.value : undefined;
+}
+
+function sourceLine(text: string, at: number): string {
+  let start = 0;
+  for (let i = 1; i < at; i++) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) return '';
+    start = nl + 1;
+  }
+  const end = text.indexOf('\n', start);
+  const raw = text.slice(start, end < 0 ? text.length : end).replace(/\r$/, '').trim();
+  return utf8Text(raw) ?? raw;
+}
+
+interface Lookup {
+  value?: RubyValue;
+  unknown?: string;
+  decidedBy?: Place;
+}
+
+interface Here {
+  at(combinedLine: number): Place;
+  name(layer: Layer): string;
+}
+
+function lookup(layered: Layered, target: Target, here: Here): Lookup {
+  try {
+    const found = getValue(layered.combined, target);
+    if (!found) return {};
+    return { value: found.value, decidedBy: here.at(found.line) };
+  } catch (e) {
+    if (!(e instanceof ScalrConfError) || e.code !== 'unsupported') throw e;
+    const at = e.position ? here.at(e.position.line) : undefined;
+    const reason = e.message.replace(/^cannot tell the value of [^:]+: line \d+ has /, '');
+    return {
+      unknown: at ? `${here.name(at.layer)}:${at.line} has ${reason}` : e.message,
+      decidedBy: at,
+    };
+  }
+}
+
+/** The value of another key in both files together, with where it is set. */
+function valueOf(layered: Layered, key: string, here: Here): { value: RubyValue; at: string } | undefined {
+  const found = lookup(layered, parseKey(key), here);
+  if (!found.value || !found.decidedBy) return undefined;
+  return { value: found.value, at: `${here.name(found.decidedBy.layer)}:${found.decidedBy.line}` };
+}
+
+function relate(r: Explanation, layered: Layered, here: Here): void {
+  const rel = relationsOf(r.key);
+  const own = r.value;
+
+  if (rel.feeds) {
+    const wins = valueOf(layered, rel.feeds, here);
+    if (wins) {
+      r.notes.push(
+        `scalr-server-ctl copies ${r.key} into config.yml as scalr.${rel.feeds}, but app[:configuration] sets ${rel.feeds} = ${rubyText(wins.value)} at ${wins.at}, which wins` +
+          (own ? `: ${r.key} has no effect` : ''),
+      );
+      r.effective = { value: wins.value, source: `set by ${rel.feeds} at ${wins.at}` };
+    } else {
+      r.notes.push(`scalr-server-ctl copies ${r.key} into config.yml as scalr.${rel.feeds}, unless app[:configuration] sets ${rel.feeds}, which would win`);
+    }
+  }
+
+  if (rel.fedBy.length) {
+    for (const attr of rel.fedBy) {
+      const a = valueOf(layered, attr, here);
+      if (!a) continue;
+      if (own || r.unknown) r.notes.push(`${attr} = ${rubyText(a.value)} at ${a.at} is ignored for ${r.key}: app[:configuration] wins over it`);
+      else {
+        r.notes.push(`${r.key} is not set in app[:configuration], so Scalr gets ${rubyText(a.value)} from ${attr} at ${a.at} (scalr-server-ctl copies it into config.yml)`);
+        r.effective ??= { value: a.value, source: `set by ${attr} at ${a.at}` };
+      }
+    }
+  }
+
+  if (rel.overrides) {
+    const global = globalPolicy(layered, here);
+    const cloud = rel.overrides.cloud;
+    if (own) {
+      r.notes.push(`for ${cloud} instances it overrides ${rel.overrides.key} (${global.value ? rubyText(global.value) : 'unknown'}, ${global.source})`);
+    } else if (!r.unknown) {
+      r.effective = { value: global.value, source: `the global ${rel.overrides.key}, ${global.source}`, scope: `${cloud} instances` };
+    }
+  }
+
+  if (rel.overriddenBy.length) {
+    for (const perCloud of rel.overriddenBy) {
+      const p = valueOf(layered, perCloud, here);
+      if (p) r.notes.push(`${perCloud} = ${rubyText(p.value)} at ${p.at} overrides it for ${perCloud.split('.')[0]} instances`);
+    }
+    if (!own && !r.unknown && !r.effective) r.effective = globalPolicy(layered, here);
+  }
+}
+
+/** The global connection policy Scalr ends up with: app[:configuration], else the attribute, else the default. */
+function globalPolicy(layered: Layered, here: Here): { value: RubyValue | undefined; source: string } {
+  const key = 'instances_connection_policy';
+  const configured = valueOf(layered, key, here);
+  if (configured) return { value: configured.value, source: `set by ${key} at ${configured.at}` };
+  for (const attr of relationsOf(key).fedBy) {
+    const a = valueOf(layered, attr, here);
+    if (a) return { value: a.value, source: `set by ${attr} at ${a.at}` };
+  }
+  const d = lookupSetting(key)?.default;
+  return typeof d === 'string' ? { value: { kind: 'string', bin: d }, source: 'the default' } : { value: undefined, source: 'the default' };
+}
+
+export { FILE_NAME };

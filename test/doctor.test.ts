@@ -1,0 +1,162 @@
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXIT } from '../src/cli/exitCodes';
+import { diagnose } from '../src/schema/doctor';
+import type { Canonical } from '../src/core/value';
+import { runCli } from './support/cli';
+import { loadMany, requireRuby, type LoadResult } from './support/ruby';
+import { ROOT } from './support/tmp';
+
+/**
+ * fixtures/doctor/<case>/: scalr-server.rb (and scalr-server-local.rb), and expect.json with the
+ * exit status, every finding as [file, line, severity, code], whether Ruby loads the files, and
+ * what Ruby must show for the finding to be true (keys lost, values that stayed strings).
+ */
+const DIR = join(ROOT, 'fixtures/doctor');
+interface Expect {
+  exit: number;
+  ruby: 'ok' | 'fails';
+  findings: [string, number, 'error' | 'warning', string][];
+  lost?: string[];
+  strings?: Record<string, string>;
+}
+const cases = readdirSync(DIR).sort();
+
+function copyCase(name: string): { dir: string; main: string } {
+  const dir = mkdtempSync(join(tmpdir(), `scalr-doctor-${name}-`));
+  for (const f of ['scalr-server.rb', 'scalr-server-local.rb']) {
+    if (existsSync(join(DIR, name, f))) copyFileSync(join(DIR, name, f), join(dir, f));
+  }
+  return { dir, main: join(dir, 'scalr-server.rb') };
+}
+
+function expectOf(name: string): Expect {
+  return JSON.parse(readFileSync(join(DIR, name, 'expect.json'), 'utf8')) as Expect;
+}
+
+function dig(effective: { groups: Record<string, Canonical> }, dotted: string): Canonical | undefined {
+  let cur: Canonical | undefined = effective.groups as Canonical;
+  for (const k of dotted.split('.')) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !(k in cur)) return undefined;
+    cur = (cur as Record<string, Canonical>)[k];
+  }
+  return cur;
+}
+
+describe('doctor on fixtures/doctor', () => {
+  it('has a case for every problem it knows and clean ones', () => {
+    const codes = new Set(cases.flatMap((c) => expectOf(c).findings.map((f) => f[3])));
+    for (const code of ['syntax', 'placeholder', 'discarded', 'duplicate-key', 'unknown-key', 'unknown-group', 'value', 'no-parent', 'conditional']) {
+      expect(codes, code).toContain(code);
+    }
+    expect(cases.filter((c) => c.startsWith('clean-')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  for (const name of cases) {
+    it(`${name}: finds exactly what expect.json lists, one per line as FILE:LINE: severity: message`, async () => {
+      const want = expectOf(name);
+      const { dir, main } = copyCase(name);
+      const json = await runCli(['doctor', '--file', main, '--json']);
+      expect(json.code, json.stderr).toBe(want.exit);
+      const report = JSON.parse(json.stdout) as { ok: boolean; findings: { file: string; line: number; severity: string; code: string; message: string }[] };
+      expect(report.findings.map((f) => [f.file.slice(dir.length + 1), f.line, f.severity, f.code])).toEqual(want.findings);
+      expect(report.ok).toBe(want.exit === 0);
+
+      const text = await runCli(['doctor', '--file', main]);
+      expect(text.code).toBe(want.exit);
+      if (want.findings.length === 0) {
+        expect(text.stdout).toMatch(/^no problems found in /);
+      } else {
+        const lines = text.stdout.trimEnd().split('\n');
+        expect(lines).toHaveLength(want.findings.length);
+        lines.forEach((l, i) => {
+          const [file, line, severity] = want.findings[i];
+          expect(l.startsWith(`${join(dir, file)}:${line}: ${severity}: `), l).toBe(true);
+        });
+        expect(text.stderr).toMatch(/^scalr-conf doctor: \d+ errors?, \d+ warnings? in /);
+      }
+    });
+  }
+});
+
+describe.skipIf(!requireRuby())('what doctor says holds in Ruby', () => {
+  const inputs = cases.map((name) => {
+    const local = join(DIR, name, 'scalr-server-local.rb');
+    return {
+      main: readFileSync(join(DIR, name, 'scalr-server.rb')),
+      local: existsSync(local) ? readFileSync(local) : undefined,
+    };
+  });
+  let results: LoadResult[] | undefined;
+  const resultFor = (name: string): LoadResult => (results ??= loadMany(inputs))[cases.indexOf(name)];
+
+  for (const name of cases) {
+    it(`${name}: Ruby ${expectOf(name).ruby === 'ok' ? 'loads it' : 'fails on it'}${expectOf(name).lost ? ' and loses what doctor says' : ''}`, () => {
+      const want = expectOf(name);
+      const r = resultFor(name);
+      expect(r.ok, r.ok ? '' : r.error).toBe(want.ruby === 'ok');
+      if (!r.ok) {
+        const line = want.findings[0][1];
+        if (r.line !== undefined) expect(r.line).toBe(line);
+        return;
+      }
+      for (const key of want.lost ?? []) expect(dig(r.value, key), key).toBeUndefined();
+      for (const [key, value] of Object.entries(want.strings ?? {})) expect(dig(r.value, key), key).toBe(value);
+    });
+  }
+});
+
+describe('doctor details', () => {
+  it('without Ruby at hand falls back to the parser for syntax errors', () => {
+    const f = diagnose({ main: 'app[:configuration] = {\n  "scalr" => {\n}\n' });
+    expect(f.map((x) => [x.line, x.code])).toEqual([[3, 'syntax']]);
+  });
+
+  it('a file Ruby accepts but the parser cannot read gives a warning, not an error', () => {
+    const f = diagnose({ main: 'app[:configuration] = {\n  "scalr" => {\n}\n', rubySyntax: { main: null } });
+    expect(f.map((x) => [x.severity, x.code])).toEqual([['warning', 'untraceable']]);
+  });
+
+  it('explains why a string where a boolean belongs is wrong, and which way it goes', () => {
+    const [attr] = diagnose({ main: 'proxy[:ssl_enable] = "no"\n' });
+    expect(attr.message).toContain('every string is true');
+    expect(attr.message).toContain('turns it ON');
+    expect(attr.message).toContain('write false without quotes');
+    const [conf] = diagnose({ main: 'app[:configuration] = { "scalr" => { "ui" => { "mindterm_enabled" => "off" } } }\n' });
+    expect(conf.message).toContain('config.yml carries it as text');
+    expect(conf.message).toContain('write false without quotes');
+  });
+
+  it('masks values of secret keys unless asked', () => {
+    const text = 'mysql[:root_password] = "s3cret"\nmysql[:root_password] = "other"\n';
+    expect(diagnose({ main: text }).map((f) => f.message).join('\n')).not.toContain('s3cret');
+    expect(diagnose({ main: text, showSecrets: true }).map((f) => f.message).join('\n')).toContain('s3cret');
+  });
+
+  it('a value set twice in one file is a warning; the local file overriding the main one is not', () => {
+    const same = diagnose({ main: 'proxy[:ssl_enable] = false\nproxy[:ssl_enable] = true\n' });
+    expect(same.map((f) => [f.line, f.severity, f.code])).toEqual([[1, 'warning', 'overridden']]);
+    expect(diagnose({ main: 'proxy[:ssl_enable] = false\n', local: 'proxy[:ssl_enable] = true\n' })).toEqual([]);
+  });
+
+  it('a second app[:configuration] that sets everything again is a warning only', () => {
+    const block = 'app[:configuration] = { "scalr" => { "auth_mode" => "ldap" } }\n';
+    const f = diagnose({ main: block + block });
+    expect(f.map((x) => [x.line, x.severity, x.code])).toEqual([[2, 'warning', 'discarded']]);
+  });
+
+  it('--json errors still print the report on stdout and exit 3 (REFUSED)', async () => {
+    const { main } = copyCase('enum-value');
+    const r = await runCli(['--json', 'doctor', '--file', main]);
+    expect(r.code).toBe(EXIT.REFUSED);
+    expect(JSON.parse(r.stdout).errors).toBe(1);
+  });
+
+  it('a missing main file is a clear error', async () => {
+    const r = await runCli(['doctor', '--file', join(tmpdir(), 'no-such-dir-scalr', 'scalr-server.rb')]);
+    expect(r.code).toBe(EXIT.REFUSED);
+    expect(r.stderr).toContain('no such file');
+  });
+});
