@@ -217,6 +217,16 @@ describe('options and keys', () => {
     expect(unreadable.stderr).toMatch(/no such file/);
   });
 
+  it('accepts a key far from every known one, with a warning', async () => {
+    const { dir, file } = configDir();
+    const r = await runCli(['set', 'brand_new.setting', 'x', '--file', file, '--no-reconfigure'], { env: ctlEnv(dir) });
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(r.stderr).toMatch(/warning: brand_new\.setting is not a setting scalr-conf knows/);
+    const near = await runCli(['set', 'aws.instance_connection_policy', 'local', '--file', file, '--no-reconfigure'], { env: ctlEnv(dir) });
+    expect(near.code).toBe(EXIT.USAGE);
+    expect(near.stderr).toMatch(/did you mean aws\.instances_connection_policy/);
+  });
+
   it('reads a value from stdin with "-" so it never appears in argv', async () => {
     const { dir, file } = configDir();
     const r = await runCli(['set', 'connections.mysql.pass', '-', '--file', file, '--no-reconfigure'], { env: ctlEnv(dir), stdin: 's3cr3t "pw"\n' });

@@ -116,7 +116,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
           stdinUsed = true;
           raw = (await readStdin(deps.stdin)).toString('latin1').replace(/\r?\n$/, '');
         }
-        changes.push({ op: 'set', target, value: typedValue(target, raw, opts) });
+        changes.push({ op: 'set', target, value: typedValue(target, raw, opts, (line) => deps.stderr.write(line + '\n')) });
       }
       for (const k of cmd.unset ?? []) changes.push({ op: 'unset', target: checkedKey(parseKey(k), opts) });
       run.code = await applyPlan(opts, deps, planFor(opts, deps.env, changes));
@@ -144,8 +144,8 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
 }
 
 /** Known keys take their type from the schema; near-misses of known keys are refused. */
-function typedValue(target: Target, raw: string, opts: GlobalOptions): RubyValue {
-  checkedKey(target, opts);
+function typedValue(target: Target, raw: string, opts: GlobalOptions, warn?: (line: string) => void): RubyValue {
+  checkedKey(target, opts, warn);
   if (opts.type) return parseValue(raw, opts.type);
   const setting = lookupSetting(formatKey(target));
   if (!setting) return parseValue(raw, 'string');
@@ -153,11 +153,13 @@ function typedValue(target: Target, raw: string, opts: GlobalOptions): RubyValue
   return coerceValue(setting, Buffer.from(raw, 'latin1').toString('utf8'));
 }
 
-function checkedKey(target: Target, opts: GlobalOptions): Target {
+function checkedKey(target: Target, opts: GlobalOptions, warn?: (line: string) => void): Target {
   const key = formatKey(target);
   if (opts.force || lookupSetting(key)) return target;
   const near = suggestKeys(key);
   if (near.length) fail('usage', `unknown key ${key}: did you mean ${near.slice(0, 3).join(' or ')}? (--force to use it anyway)`);
+  // New or undocumented settings stay possible, but the admin hears that nothing checked them.
+  warn?.(`scalr-conf: warning: ${key} is not a setting scalr-conf knows; writing it as given`);
   return target;
 }
 
