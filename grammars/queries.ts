@@ -22,8 +22,32 @@ function query(source: string): Parser.Query {
   return new Parser.Query(rubyParser().getLanguage(), source);
 }
 
-/** Top-level writes and setter calls, in document order. */
+/**
+ * Top-level writes and setter calls, in document order: what statements.scm matches.
+ *
+ * Compiling a query against the Ruby grammar costs about as much as the rest of a `get`, on every
+ * run. The patterns only look at the program's direct children, so this walks those children
+ * itself; `topLevelStatementsByQuery` runs the .scm file, and a test holds the two to the same
+ * answers on every fixture.
+ */
 export function topLevelStatements(root: SyntaxNode): (WriteMatch | CallMatch)[] {
+  const out: (WriteMatch | CallMatch)[] = [];
+  for (const statement of root.namedChildren) {
+    if (statement.type === 'assignment') {
+      const target = statement.childForFieldName('left');
+      const value = statement.childForFieldName('right');
+      if (target?.type === 'element_reference' && value) out.push({ kind: 'write', statement, target, value });
+    } else if (statement.type === 'call') {
+      const setter = statement.childForFieldName('method');
+      const args = statement.childForFieldName('arguments');
+      if (setter?.type === 'identifier' && args?.type === 'argument_list') out.push({ kind: 'call', statement, setter, arguments: args });
+    }
+  }
+  return out;
+}
+
+/** The same as topLevelStatements, by running statements.scm. */
+export function topLevelStatementsByQuery(root: SyntaxNode): (WriteMatch | CallMatch)[] {
   statements ??= query(statementsSource);
   // Patterns start at the program node; a larger start depth would walk the whole tree for nothing.
   return statements.matches(root, { maxStartDepth: 0 }).map((m) => {

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseRuby, firstSyntaxError } from './ruby';
-import { configReferences, topLevelStatements } from './queries';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { configReferences, topLevelStatements, topLevelStatementsByQuery } from './queries';
 
 const sexp = (src: string): string => parseRuby(src).rootNode.toString();
 
@@ -84,6 +86,27 @@ describe('queries', () => {
       'call:enable_all false',
       'call:puts app[:c]',
     ]);
+  });
+
+  it('the direct walk finds exactly what statements.scm finds, on every fixture file', () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (p.endsWith('.rb')) files.push(p);
+      }
+    };
+    walk(join(__dirname, '../fixtures'));
+    expect(files.length).toBeGreaterThan(50);
+    const extra = 'foo.bar(1)\nbaz 2\napp[:a], x = 1, 2\nh = {}\nh[:k] = 1\n'; // calls with receivers, multiple assignment
+    for (const f of files) {
+      const tree = parseRuby(readFileSync(f, 'latin1') + '\n' + extra);
+      if (tree.rootNode.hasError) continue;
+      const shape = (ms: ReturnType<typeof topLevelStatements>) =>
+        ms.map((m) => (m.kind === 'write' ? `w ${m.statement.startIndex} ${m.target.startIndex} ${m.value.startIndex}` : `c ${m.statement.startIndex} ${m.setter.text} ${m.arguments.startIndex}`));
+      expect(shape(topLevelStatements(tree.rootNode)), f).toEqual(shape(topLevelStatementsByQuery(tree.rootNode)));
+    }
   });
 
   it('find every mention of a group name', () => {

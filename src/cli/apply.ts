@@ -8,7 +8,7 @@ import { resolveBackupDir, saveBackup, type BackupInfo } from '../io/backups';
 import { findCtl, runReconfigure } from '../io/ctl';
 import { rubySyntaxError } from '../io/verify';
 import { createEmptyLike, emptyRead, isMissing, removeIfStillEmpty, type CreatedFile } from '../io/localFile';
-import { askYesNo, type Deps } from './deps';
+import { askYesNo, stdinIsTTY, type Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { targetFile, type GlobalOptions } from './options';
 import { maskSecrets } from './secrets';
@@ -89,7 +89,7 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: (text:
       const error = rubySyntaxError(bytes, deps.env);
       if (error) fail('verify-failed', `the new ${file} fails ruby -c (${error}); nothing written`);
     }
-    if (deps.stdin.isTTY && deps.stdout.isTTY && !opts.yes) {
+    if (stdinIsTTY(deps) && deps.stdout.isTTY && !opts.yes) {
       const what = ctl ? `Write ${file} and run scalr-server-ctl reconfigure?` : `Write ${file}?`;
       if (!(await askYesNo(deps, what))) fail('aborted', 'not confirmed; nothing written');
     }

@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { ScalrConfError } from '../core/errors';
 
 /** What the CLI needs from the outside world; tests pass their own. */
@@ -11,6 +12,8 @@ export interface Deps {
   stdout: Stream;
   stderr: Stream;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Whether stdin is a terminal, without opening it. */
+  stdinIsTTY?: () => boolean;
   /** Asks a yes/no question on the terminal; only called when stdin and stdout are TTYs. */
   confirm?: (question: string) => Promise<boolean>;
   /** Asks the user to pick one of `options` on the terminal; resolves to the chosen value. Only called on a TTY. */
@@ -23,8 +26,24 @@ export interface Choice {
   meaning: string;
 }
 
+/**
+ * The real process. stdin is opened only when a command reads it: creating the stream on a pipe
+ * holds the process open for a while after the command is done.
+ */
 export function processDeps(): Deps {
-  return { env: process.env, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  return {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    stdinIsTTY: () => isatty(0),
+  };
+}
+
+export function stdinIsTTY(deps: Deps): boolean {
+  return deps.stdinIsTTY ? deps.stdinIsTTY() : !!deps.stdin.isTTY;
 }
 
 export async function readStdin(stdin: NodeJS.ReadableStream): Promise<Buffer> {
