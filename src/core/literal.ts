@@ -251,13 +251,22 @@ function heredocValue(begin: SyntaxNode): Evaluated {
   if (!end) return notLiteral(begin, 'an unterminated heredoc');
   let text = '';
   for (const part of body.namedChildren) {
-    if (part === end) break;
-    if (part.type === 'heredoc_content') text += part.text;
+    if (part.id === end.id) break;
+    // Ruby has no comments in a heredoc; tree-sitter reads `#\` in one as a comment, but it is text.
+    if (part.type === 'heredoc_content' || part.type === 'comment') text += part.text;
     else if (part.type === 'escape_sequence') text += part.text;
     else return notLiteral(part, `${describe(part)} in a heredoc`);
   }
+  // A terminator that ends the file without a newline is read by tree-sitter as content.
+  if (end.startIndex === end.endIndex) {
+    const last = text.lastIndexOf('\n');
+    const tail = text.slice(last + 1);
+    if (last >= 0 && (m[1] ? tail.trimStart() : tail) === m[3]) text = text.slice(0, last + 1);
+  }
   // The content starts with the newline that ends the line of `<<ID` and ends with the terminator's indent.
   text = text.replace(/^\r?\n/, '').replace(/[ \t]*$/, '');
+  // Ruby 3.1 dedents lines of only spaces or tabs in a `<<~` heredoc erratically (unless it is raw).
+  if (squiggly && !raw && /(^|\n)[ \t]+\r?(?=\n|$)/.test(text)) return notLiteral(begin, 'a `<<~` heredoc with lines of only spaces');
   // Ruby removes the indentation of `<<~` from the source lines before it reads escapes.
   if (squiggly) text = dedent(text);
   if (!raw && /\\/.test(text)) {
@@ -286,7 +295,7 @@ function dedent(text: string): string {
     const indent = line.match(/^[ \t]*/)![0].replace(/\t/g, '        ').length;
     min = Math.min(min, indent);
   }
-  if (!Number.isFinite(min)) return text;
+  // With no other line, lines of only spaces and tabs lose them all.
   return lines.map((l) => stripColumns(l, min)).join('\n');
 }
 

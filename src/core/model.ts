@@ -52,27 +52,26 @@ export function buildModel(root: SyntaxNode): Model {
   const model: Model = { groups: new Map(), lastStatement: new Map() };
   for (const g of GROUPS) model.groups.set(g, { kind: 'hash', slots: new Map() });
 
-  const recognised = new Set<number>();
-  for (const match of topLevelStatements(root)) {
-    if (match.kind === 'write') {
+  const matches = new Map<number, ReturnType<typeof topLevelStatements>[number]>();
+  for (const match of topLevelStatements(root)) matches.set(match.statement.id, match);
+
+  // In file order, as Ruby runs them: a later write replaces what an earlier uncertain statement touched.
+  for (const statement of root.namedChildren) {
+    const match = matches.get(statement.id);
+    if (match?.kind === 'write') {
       const chain = indexChain(match.target);
-      if (!chain) continue;
-      recognised.add(match.statement.id);
-      model.lastStatement.set(chain.group, match.statement);
-      if (chain.unknown) {
-        markOpaque(model, chain.group, chain.path, chain.unknown, `${describe(chain.unknown)} as a key`);
+      if (chain) {
+        model.lastStatement.set(chain.group, match.statement);
+        if (chain.unknown) markOpaque(model, chain.group, chain.path, chain.unknown, `${describe(chain.unknown)} as a key`);
+        else applyWrite(model, chain.group, chain.path, match);
         continue;
       }
-      applyWrite(model, chain.group, chain.path, match);
-    } else if (match.setter.text === 'enable_all' && match.arguments.namedChildCount === 1) {
-      recognised.add(match.statement.id);
+    } else if (match?.kind === 'call' && match.setter.text === 'enable_all' && match.arguments.namedChildCount === 1) {
       model.enableAll = { statement: match.statement, value: valueNodeOf(match.arguments.namedChildren[0]) };
+      continue;
     }
-  }
-
-  // Anything else that mentions a group makes what it touches uncertain.
-  for (const statement of root.namedChildren) {
-    if (recognised.has(statement.id) || statement.type === 'comment') continue;
+    if (statement.type === 'comment') continue;
+    // Anything else that mentions a group makes what it touches uncertain.
     for (const ref of configReferences(statement)) {
       if (ref.text === 'enable_all') {
         model.enableAll = { statement, value: { kind: 'opaque', node: statement, reason: construct(statement) } };

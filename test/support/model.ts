@@ -12,8 +12,9 @@ type Obj = { [k: string]: Canonical };
 const isHash = (v: Canonical | undefined): v is Obj =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !('$sym' in v || '$bytes' in v || '$int' in v || '$float' in v || '$ruby' in v);
 
+// structuredClone, not a JSON round trip: that would turn Ruby's -0.0 into 0.
 export function clone<T>(v: T): T {
-  return JSON.parse(JSON.stringify(v)) as T;
+  return structuredClone(v);
 }
 
 export function modelSet(eff: Effective, group: string, path: string[], value: Canonical): Effective {
