@@ -145,6 +145,11 @@ describe('regressions found below the command line', () => {
     });
   }
 
+  it('a symbol value that is not UTF-8 is a usage error (Ruby cannot load :"\\xff")', () => {
+    expect(() => parseValue('\xff', 'symbol')).toThrow(/UTF-8/);
+    expect(parseValue(Buffer.from('é').toString('latin1'), 'symbol')).toEqual({ kind: 'symbol', name: '\xc3\xa9' });
+  });
+
   it('each plan means the input plus the changes, as Ruby reads them', () => {
     const results = loadMany(PLANS.flatMap((p) => [Buffer.from(p.input, 'latin1'), Buffer.from(p.expected, 'latin1')]));
     for (const [i, p] of PLANS.entries()) {
