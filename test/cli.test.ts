@@ -169,6 +169,13 @@ describe('options and keys', () => {
     expect(missing.stderr).toMatch(/not set/);
   });
 
+  it('get prints symbols and strings as the UTF-8 text they are', async () => {
+    const { file } = configDir('app[:scalr] = :"é"\napp[:name] = "Schön"\n');
+    expect((await runCli(['get', 'app[:scalr]', '--file', file])).stdout).toBe('"é"\n');
+    expect(JSON.parse((await runCli(['get', 'app[:scalr]', '--json', '--file', file])).stdout).value).toBe('é');
+    expect((await runCli(['get', 'app[:name]', '--file', file])).stdout).toBe('Schön\n');
+  });
+
   it('show prints app[:configuration] flattened, and as JSON', async () => {
     const { file } = configDir();
     const r = await runCli(['show', '--file', file]);

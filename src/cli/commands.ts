@@ -175,7 +175,7 @@ export function plainJson(v: RubyValue): unknown {
     case 'string':
       return utf8Text(v.bin) ?? Buffer.from(v.bin, 'latin1').toString('utf8');
     case 'symbol':
-      return v.name;
+      return utf8Text(v.name) ?? Buffer.from(v.name, 'latin1').toString('utf8');
     case 'integer':
       return Number.isSafeInteger(Number(v.value)) ? Number(v.value) : v.value.toString();
     case 'array':
