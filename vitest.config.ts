@@ -11,6 +11,7 @@ export default defineConfig({
     },
   ],
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     include: ['test/**/*.test.ts', 'grammars/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
