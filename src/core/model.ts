@@ -3,6 +3,7 @@ import { configReferences, topLevelStatements } from '../../grammars/queries';
 import { GROUPS, isGroup, type Group } from './groups';
 import { evaluateLiteral, hashPairs, keyValue, pairKey, describe } from './literal';
 import type { RubyValue } from './value';
+import { statementKind } from './constructs';
 
 /**
  * What Ruby holds after evaluating the file, with where each value came from: the effective
@@ -87,19 +88,12 @@ export function buildModel(root: SyntaxNode): Model {
 }
 
 function construct(statement: SyntaxNode): string {
-  switch (statement.type) {
-    case 'if':
-    case 'unless':
-    case 'if_modifier':
-    case 'unless_modifier':
-    case 'case':
+  switch (statementKind(statement)) {
     case 'conditional':
       return 'an assignment inside a conditional';
-    case 'while':
-    case 'until':
-    case 'for':
+    case 'loop':
       return 'an assignment inside a loop';
-    case 'operator_assignment':
+    case 'conditional-assignment':
       return `a conditional assignment (${statement.child(1)?.text ?? ''})`;
     default:
       return describe(statement);

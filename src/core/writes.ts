@@ -4,6 +4,7 @@ import { isGroup, type Group } from './groups';
 import { formatKey, type Target } from './keys';
 import { evaluateLiteral, hashPairs, keyValue, pairKey } from './literal';
 import { utf8Text } from './value';
+import { statementKind } from './constructs';
 
 /**
  * Every place a file writes a setting, in the order Ruby runs them, and the statements that touch
@@ -96,7 +97,7 @@ export function scanWrites(root: SyntaxNode, layer: Layer): Scan {
   for (const statement of root.namedChildren) {
     if (recognised.has(statement.id) || statement.type === 'comment') continue;
     if (configReferences(statement).length === 0) continue;
-    others.push({ layer, kind: kindOf(statement), statement });
+    others.push({ layer, kind: statementKind(statement), statement });
   }
   // Unknown names assigned as local variables earlier in the file are plain Ruby, not settings.
   const filtered = others.filter((o) => !(o.kind === 'unknown-group' && o.name && definedBefore(root, o.name, o.statement)));
@@ -112,27 +113,6 @@ function definedBefore(root: SyntaxNode, name: string, at: SyntaxNode): boolean 
   return false;
 }
 
-function kindOf(statement: SyntaxNode): OtherKind {
-  switch (statement.type) {
-    case 'if':
-    case 'unless':
-    case 'if_modifier':
-    case 'unless_modifier':
-    case 'case':
-    case 'conditional':
-      return 'conditional';
-    case 'while':
-    case 'until':
-    case 'for':
-    case 'while_modifier':
-    case 'until_modifier':
-      return 'loop';
-    case 'operator_assignment':
-      return 'conditional-assignment';
-    default:
-      return 'other';
-  }
-}
 
 function pushWrite(writes: Write[], w: Omit<Write, 'expanded'>): void {
   const pairs = w.valueNode.type === 'hash' ? hashPairs(w.valueNode) : [];

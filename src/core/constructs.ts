@@ -1,0 +1,25 @@
+import type { SyntaxNode } from '../../grammars/ruby';
+import type { OtherKind } from './writes';
+
+/** What kind of statement makes the settings it touches uncertain: they may or may not run. */
+export function statementKind(statement: SyntaxNode): OtherKind {
+  switch (statement.type) {
+    case 'if':
+    case 'unless':
+    case 'if_modifier':
+    case 'unless_modifier':
+    case 'case':
+    case 'conditional':
+      return 'conditional';
+    case 'while':
+    case 'until':
+    case 'for':
+    case 'while_modifier':
+    case 'until_modifier':
+      return 'loop';
+    case 'operator_assignment':
+      return 'conditional-assignment';
+    default:
+      return 'other';
+  }
+}
