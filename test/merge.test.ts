@@ -102,7 +102,7 @@ describe('merge', () => {
     expect(failed.map((f) => `${f.c.name}: ${f.stderr}`)).toEqual([]);
   });
 
-  it.skipIf(!requireRuby())('gives, as Ruby evaluates it, the old configuration deep-merged with the snippet', () => {
+  it('gives, as Ruby evaluates it, the old configuration deep-merged with the snippet', () => {
     expect(results.length).toBe(CASES.length);
     const texts = results.flatMap((r) => [r.c.main, r.c.standalone ?? r.c.snippet, r.after!]);
     const loaded: LoadResult[] = loadMany(texts);
