@@ -194,4 +194,3 @@ function rubyish(v: RubyValue): string {
   return Buffer.from(JSON.stringify(plainJson(v)), 'utf8').toString('latin1');
 }
 
-export { EXIT };

@@ -95,4 +95,3 @@ function emit(deps: Deps, json: boolean, name: keyof typeof EXIT, message: strin
   return EXIT[name];
 }
 
-export { fail };

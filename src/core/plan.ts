@@ -148,7 +148,6 @@ function hashValue(node: HashNode): RubyValue | undefined {
   }
   return { kind: 'hash', entries };
 }
-export { hashValue as knownHashValue };
 
 function nest(path: string[], value: RubyValue): RubyValue {
   return path.reduceRight<RubyValue>((inner, key) => ({ kind: 'hash', entries: [[key, inner]] }), value);
