@@ -8,7 +8,6 @@ import { toCanonical, utf8Text, type RubyValue } from '../core/value';
 import { coerceValue, isSecretKey, lookupSetting, suggestKeys } from '../schema/schema';
 import { applyPlan } from './apply';
 import { readStdin, stdinIsTTY, type Deps } from './deps';
-import { EXIT } from './exitCodes';
 import { targetFile, type GlobalOptions } from './options';
 import { MASK, maskValue } from './secrets';
 import { registerHistory } from './cmd-history';

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ScalrConfError, fail } from '../core/errors';
+import { ScalrConfError } from '../core/errors';
 import { processDeps, type Deps } from './deps';
 import { EXIT, EXIT_HELP, exitNameFor } from './exitCodes';
 import { VALUE_TYPES } from '../core/parseValue';
