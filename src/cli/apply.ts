@@ -62,7 +62,8 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: (text:
     return finish(EXIT.OK);
   }
 
-  // Known before anything is written: where scalr-server-ctl is.
+  // Known before anything is written: that the file is there, and where scalr-server-ctl is.
+  if (!absentLocal()) resolveRealPath(file);
   const ctl = opts.reconfigure ? findCtl(opts.ctl, deps.env) : undefined;
   const wait = Number(opts.wait);
   if (!Number.isFinite(wait) || wait < 0) fail('usage', `--wait takes a number of seconds, not ${JSON.stringify(opts.wait)}`);
