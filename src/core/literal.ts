@@ -309,3 +309,32 @@ function stripColumns(line: string, columns: number): string {
   }
   return line.slice(i);
 }
+
+/** An index chain such as `app[:a]["b"]`: the name it starts at and its literal keys. */
+export interface IndexChain {
+  root: string;
+  path: string[];
+  /** The first index that is not a literal key; `path` holds the keys before it. */
+  unknown?: SyntaxNode;
+}
+
+/** Reads `name[k1][k2]...`; undefined when the chain does not start at a plain name. */
+export function indexChain(node: SyntaxNode): IndexChain | undefined {
+  const keys: SyntaxNode[] = [];
+  let cur = node;
+  while (cur.type === 'element_reference') {
+    const obj = cur.childForFieldName('object');
+    if (!obj) return undefined;
+    const args = cur.namedChildren.filter((c) => c.id !== obj.id && c.type !== 'comment');
+    keys.unshift(args.length === 1 ? args[0] : cur);
+    cur = obj;
+  }
+  if (cur.type !== 'identifier') return undefined;
+  const path: string[] = [];
+  for (const k of keys) {
+    const v = keyValue(k);
+    if (!v.ok) return { root: cur.text, path, unknown: k };
+    path.push(v.key);
+  }
+  return { root: cur.text, path };
+}

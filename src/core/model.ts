@@ -1,7 +1,7 @@
 import { sourceOf, type SyntaxNode } from '../../grammars/ruby';
 import { configReferences, topLevelStatements } from '../../grammars/queries';
 import { GROUPS, isGroup, type Group } from './groups';
-import { evaluateLiteral, hashPairs, keyValue, pairKey, describe } from './literal';
+import { evaluateLiteral, hashPairs, indexChain, pairKey, describe } from './literal';
 import type { RubyValue } from './value';
 import { statementKind } from './constructs';
 
@@ -60,7 +60,7 @@ export function buildModel(root: SyntaxNode): Model {
   for (const statement of root.namedChildren) {
     const match = matches.get(statement.id);
     if (match?.kind === 'write') {
-      const chain = indexChain(match.target);
+      const chain = groupChain(match.target);
       if (chain) {
         model.lastStatement.set(chain.group, match.statement);
         if (chain.unknown) markOpaque(model, chain.group, chain.path, chain.unknown, `${describe(chain.unknown)} as a key`);
@@ -108,24 +108,10 @@ interface Chain {
 }
 
 /** `app[:a]["b"]` as group + path; undefined when it is not rooted at a group. */
-function indexChain(node: SyntaxNode): Chain | undefined {
-  const keys: SyntaxNode[] = [];
-  let cur = node;
-  while (cur.type === 'element_reference') {
-    const obj = cur.childForFieldName('object');
-    if (!obj) return undefined;
-    const args = cur.namedChildren.filter((c) => c.id !== obj.id && c.type !== 'comment');
-    keys.unshift(args.length === 1 ? args[0] : cur);
-    cur = obj;
-  }
-  if (cur.type !== 'identifier' || !isGroup(cur.text)) return undefined;
-  const path: string[] = [];
-  for (const k of keys) {
-    const v = keyValue(k);
-    if (!v.ok) return { group: cur.text, path, unknown: k };
-    path.push(v.key);
-  }
-  return { group: cur.text, path };
+function groupChain(node: SyntaxNode): Chain | undefined {
+  const chain = indexChain(node);
+  if (!chain || !isGroup(chain.root)) return undefined;
+  return { group: chain.root, path: chain.path, unknown: chain.unknown };
 }
 
 /** The literal index chain a bare reference starts, as far as it goes. */
@@ -134,7 +120,7 @@ function referenceChain(ref: SyntaxNode): Chain | undefined {
   while (top.parent?.type === 'element_reference' && top.parent.childForFieldName('object')?.id === top.id) {
     top = top.parent;
   }
-  const chain = indexChain(top);
+  const chain = groupChain(top);
   if (!chain) return undefined;
   return chain;
 }

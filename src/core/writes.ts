@@ -2,7 +2,7 @@ import { Parser, rubyParser, type SyntaxNode } from '../../grammars/ruby';
 import { configReferences, topLevelStatements } from '../../grammars/queries';
 import { isGroup, type Group } from './groups';
 import { formatKey, type Target } from './keys';
-import { evaluateLiteral, hashPairs, keyValue, pairKey } from './literal';
+import { evaluateLiteral, hashPairs, indexChain, pairKey } from './literal';
 import { utf8Text } from './value';
 import { statementKind } from './constructs';
 
@@ -66,7 +66,7 @@ export function scanWrites(root: SyntaxNode, layer: Layer): Scan {
   const recognised = new Set<number>();
   for (const match of topLevelStatements(root)) {
     if (match.kind === 'write') {
-      const chain = indexChain(match.target);
+      const chain = groupPath(match.target);
       if (!chain) continue;
       recognised.add(match.statement.id);
       if ('unknownRoot' in chain) {
@@ -138,25 +138,12 @@ function pushWrite(writes: Write[], w: Omit<Write, 'expanded'>): void {
 type Chain = { path: string[]; computed?: SyntaxNode } | { unknownRoot: string };
 
 /** `app[:a]["b"]` as its path; undefined when the target is not an index chain on a name. */
-function indexChain(node: SyntaxNode): Chain | undefined {
-  const keys: SyntaxNode[] = [];
-  let cur = node;
-  while (cur.type === 'element_reference') {
-    const obj = cur.childForFieldName('object');
-    if (!obj) return undefined;
-    const args = cur.namedChildren.filter((c) => c.id !== obj.id && c.type !== 'comment');
-    keys.unshift(args.length === 1 ? args[0] : cur);
-    cur = obj;
-  }
-  if (cur.type !== 'identifier') return undefined;
-  if (!isGroup(cur.text)) return { unknownRoot: cur.text };
-  const path: string[] = [cur.text];
-  for (const k of keys) {
-    const v = keyValue(k);
-    if (!v.ok) return { path, computed: k };
-    path.push(v.key);
-  }
-  return { path };
+function groupPath(node: SyntaxNode): Chain | undefined {
+  const chain = indexChain(node);
+  if (!chain) return undefined;
+  if (!isGroup(chain.root)) return { unknownRoot: chain.root };
+  const path = [chain.root, ...chain.path];
+  return chain.unknown ? { path, computed: chain.unknown } : { path };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -299,7 +286,7 @@ export function pathOf(node: SyntaxNode): string[] | undefined {
     } else if (cur.type === 'assignment' || cur.type === 'operator_assignment') {
       const left = cur.childForFieldName('left');
       if (!left || left.type !== 'element_reference') return undefined;
-      const chain = indexChain(left);
+      const chain = groupPath(left);
       if (!chain || 'unknownRoot' in chain || chain.computed) return undefined;
       return [...chain.path, ...keys];
     }
