@@ -927,7 +927,11 @@ export const changeSeqArb = (keys?: fc.Arbitrary<Bin>, values?: fc.Arbitrary<Rub
 
 /** The group-prefixed path a change spec names in a file ([‘enable_all’] for enable_all). */
 export function resolvePath(file: GeneratedFile, c: ChangeSpec, usable: (p: Bin[]) => boolean = () => true): Bin[] {
-  const candidates = file.paths.filter((p) => p.length >= 2 && usable(p));
+  return pickPath(c, file.paths.filter((p) => p.length >= 2 && usable(p)));
+}
+
+/** The path a change spec names, choosing existing paths among `candidates`. */
+export function pickPath(c: ChangeSpec, candidates: Bin[][]): Bin[] {
   const pick = (): Bin[] | undefined => (candidates.length ? candidates[c.pick % candidates.length] : undefined);
   switch (c.where) {
     case 'enable_all':

@@ -18,6 +18,7 @@ import {
   generatedFileArb,
   isPrefix,
   isUtf8,
+  pickPath,
   type Bin,
   type ChangeSpec,
   type GeneratedFile,
@@ -158,22 +159,6 @@ export const modelCaseArb = (spawn = false): fc.Arbitrary<ModelCase> =>
 
 const cliSafePath = (p: Bin[]): boolean => p.length >= 2 && p.slice(1).every(cliSafeKey);
 
-function pathFor(c: ChangeSpec, candidates: Bin[][]): Bin[] {
-  const pick = (): Bin[] | undefined => (candidates.length ? candidates[c.pick % candidates.length] : undefined);
-  switch (c.where) {
-    case 'enable_all':
-      return ['enable_all'];
-    case 'existing':
-      return pick() ?? ['app', 'configuration', 'scalr', ...c.extra];
-    case 'child':
-      return [...(pick() ?? ['app', 'configuration', 'scalr']), ...c.extra];
-    case 'scalr':
-      return ['app', 'configuration', 'scalr', ...c.extra];
-    case 'new':
-      return [c.group, ...c.extra];
-  }
-}
-
 const text = (b: Bin): string => Buffer.from(b, 'latin1').toString('utf8');
 // Tested on the decoded text, as the CLI does: U+2028 and NBSP are white space there.
 const DOTTED_SEGMENT = /^[^.\s\x00-\x1f\x7f\[\]"'\\]+$/;
@@ -202,7 +187,7 @@ export function resolveStep(step: StepSpec, candidates: Bin[][], dotted: boolean
   let stdin: Buffer | undefined;
   const kvs: string[] = [];
   for (const { change, value } of step.sets) {
-    const path = pathFor(change, candidates);
+    const path = pickPath(change, candidates);
     let v = value;
     let arg: string;
     if (v.type === 'string') {
@@ -228,7 +213,7 @@ export function resolveStep(step: StepSpec, candidates: Bin[][], dotted: boolean
     changes.push({ op: 'set', path, canonical: expectedCanonical(v) });
   }
   const unsetKeys = step.unsets.map((c) => {
-    const path = pathFor(c, candidates);
+    const path = pickPath(c, candidates);
     changes.push({ op: 'unset', path });
     return cliKey(path, dotted);
   });
