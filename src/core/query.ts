@@ -12,23 +12,31 @@ export interface Found {
 
 /** The value Ruby computes for a key, read from the model; undefined when not set. */
 export function getValue(doc: Document, target: Target): Found | undefined {
-  const key = formatKey(target);
+  const found = locate(doc, target);
+  return found && { value: known(found.node, formatKey(target)), line: found.line };
+}
+
+/** The model node that holds a key's value, and the line that decides it. */
+function locate(doc: Document, target: Target): { node: ValueNode; line: number } | undefined {
   if (target.kind === 'enable_all') {
     const e = doc.model.enableAll;
-    if (!e) return undefined;
-    return { value: known(e.value, key), line: lineOf(e.statement) };
+    return e && { node: e.value, line: lineOf(e.statement) };
   }
   let node: ValueNode = doc.model.groups.get(target.group)!;
   let slot: Slot | undefined;
   for (const seg of target.path) {
-    if (node.kind === 'opaque') known(node, key);
+    if (node.kind === 'opaque') known(node, formatKey(target));
     if (node.kind !== 'hash') return undefined;
     slot = node.slots.get(seg);
     if (!slot) return undefined;
     node = slot.value;
   }
-  const at = slot!.origin.kind === 'opaque' ? slot!.origin.node : slot!.origin.kind === 'pair' ? slot!.origin.pair : slot!.origin.statement;
-  return { value: known(node, key), line: lineOf(at) };
+  return { node, line: slotLine(slot!) };
+}
+
+function slotLine(slot: Slot): number {
+  const o = slot.origin;
+  return lineOf(o.kind === 'opaque' ? o.node : o.kind === 'pair' ? o.pair : o.statement);
 }
 
 function known(node: ValueNode, key: string): RubyValue {
@@ -42,19 +50,19 @@ function known(node: ValueNode, key: string): RubyValue {
   return { kind: 'hash', entries: [...(node as HashNode).slots].map(([k, s]) => [k, known(s.value, key + '.' + k)]) };
 }
 
-/** Every leaf under a key, as [key, value, line] rows in file order of their keys. */
+/** Every leaf under a key, as [key, value, line] rows in file order of their keys; one walk of the model. */
 export function flatten(doc: Document, target: Target): [string, RubyValue, number][] {
-  const found = getValue(doc, target);
   const rows: [string, RubyValue, number][] = [];
+  const found = locate(doc, target);
   if (!found || target.kind !== 'group') return rows;
-  const walk = (path: string[], value: RubyValue): void => {
-    if (value.kind === 'hash' && value.entries.length) {
-      for (const [k, v] of value.entries) walk([...path, k], v);
+  const walk = (path: string[], node: ValueNode, line: number): void => {
+    if (node.kind === 'hash' && node.slots.size) {
+      for (const [k, slot] of node.slots) walk([...path, k], slot.value, slotLine(slot));
     } else {
-      const t: Target = { ...target, path };
-      rows.push([formatKey(t), value, getValue(doc, t)?.line ?? found.line]);
+      const key = formatKey({ ...target, path });
+      rows.push([key, known(node, key), line]);
     }
   };
-  walk(target.path, found.value);
+  walk(target.path, found.node, found.line);
   return rows;
 }
