@@ -35,8 +35,11 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: (text:
     (json ? deps.stderr : deps.stdout).write(line + '\n');
   };
   const result: WriteResult = { changed: false, file, diff: '', dryRun: !!opts.dryRun, summary: [], reconfigured: false };
-  const finish = (code: number): number => {
+  const emitResult = (): void => {
     if (json) deps.stdout.write(JSON.stringify(result) + '\n');
+  };
+  const finish = (code: number): number => {
+    emitResult();
     return code;
   };
 
@@ -52,8 +55,9 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: (text:
     }
     result.changed = true;
     const diff = unifiedDiff(file, plan.before, plan.after);
-    result.diff = Buffer.from(opts.showSecrets ? diff : maskSecrets(diff), 'latin1').toString('utf8');
-    if (!json) deps.stdout.write(Buffer.from(opts.showSecrets ? diff : maskSecrets(diff), 'latin1'));
+    const shown = Buffer.from(opts.showSecrets ? diff : maskSecrets(diff), 'latin1');
+    result.diff = shown.toString('utf8');
+    if (!json) deps.stdout.write(shown);
     return { read, plan };
   };
 
@@ -63,73 +67,73 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: (text:
   }
 
   // Known before anything is written: that the file is there, and where scalr-server-ctl is.
-  if (!absentLocal()) resolveRealPath(file);
+  let realPath = absentLocal() ? undefined : resolveRealPath(file);
   const ctl = opts.reconfigure ? findCtl(opts.ctl, deps.env) : undefined;
   const wait = Number(opts.wait);
   if (!Number.isFinite(wait) || wait < 0) fail('usage', `--wait takes a number of seconds, not ${JSON.stringify(opts.wait)}`);
   const keep = Number(opts.backups);
   if (!Number.isInteger(keep) || keep < 0) fail('usage', `--backups takes a whole number, not ${JSON.stringify(opts.backups)}`);
   let created: CreatedFile | undefined;
-  if (absentLocal()) {
+  if (!realPath) {
     if (planner('', emptyRead(file)).after === '') {
       prepare();
       return finish(EXIT.OK);
     }
     created = createEmptyLike(file, targetFile({ ...opts, local: false }, deps.env));
+    realPath = resolveRealPath(file);
   }
+  sweepStaleTemps(realPath);
   let written = false;
   try {
-    const realPath = resolveRealPath(file);
-    sweepStaleTemps(realPath);
     return await withLock(realPath, { waitSeconds: wait }, async () => {
-    const prepared = prepare();
-    if (!prepared) return finish(EXIT.OK);
-    const { read, plan } = prepared;
-    const bytes = Buffer.from(plan.after, 'latin1');
-    if (opts.verify) {
-      const error = rubySyntaxError(bytes, deps.env);
-      if (error) fail('verify-failed', `the new ${file} fails ruby -c (${error}); nothing written`);
-    }
-    if (stdinIsTTY(deps) && deps.stdout.isTTY && !opts.yes) {
-      const what = ctl ? `Write ${file} and run scalr-server-ctl reconfigure?` : `Write ${file}?`;
-      if (!(await askYesNo(deps, what))) fail('aborted', 'not confirmed; nothing written');
-    }
-    let backup: BackupInfo | undefined;
-    if (keep > 0) {
-      backup = saveBackup(resolveBackupDir(opts.backupDir, deps.env), read.realPath, read.bytes, read.stat, plan.summary.join('; '), keep);
-      result.backup = backup.id;
-    }
-    writeAtomic(read, bytes);
-    written = true;
-    say(`wrote ${file}${backup ? ` (previous version saved as backup ${backup.id})` : ''}`);
-    if (!ctl) return finish(EXIT.OK);
+      const prepared = prepare();
+      if (!prepared) return finish(EXIT.OK);
+      const { read, plan } = prepared;
+      const bytes = Buffer.from(plan.after, 'latin1');
+      if (opts.verify) {
+        const error = rubySyntaxError(bytes, deps.env);
+        if (error) fail('verify-failed', `the new ${file} fails ruby -c (${error}); nothing written`);
+      }
+      if (stdinIsTTY(deps) && deps.stdout.isTTY && !opts.yes) {
+        const what = ctl ? `Write ${file} and run scalr-server-ctl reconfigure?` : `Write ${file}?`;
+        if (!(await askYesNo(deps, what))) fail('aborted', 'not confirmed; nothing written');
+      }
+      let backup: BackupInfo | undefined;
+      if (keep > 0) {
+        backup = saveBackup(resolveBackupDir(opts.backupDir, deps.env), read.realPath, read.bytes, read.stat, plan.summary.join('; '), keep);
+        result.backup = backup.id;
+      }
+      writeAtomic(read, bytes);
+      written = true;
+      say(`wrote ${file}${backup ? ` (previous version saved as backup ${backup.id})` : ''}`);
+      if (!ctl) return finish(EXIT.OK);
 
-    say(`running ${ctl} reconfigure`);
-    const out = json ? deps.stderr : deps.stdout;
-    const { exitCode } = await runReconfigure(ctl, deps.env, (c) => out.write(c), (c) => deps.stderr.write(c));
-    if (exitCode === 0) {
-      result.reconfigured = true;
-      return finish(EXIT.OK);
-    }
-    if (opts.rollbackOnFailure) {
-      const now = readConfig(file);
-      writeAtomic(now, read.bytes);
+      say(`running ${ctl} reconfigure`);
+      const out = json ? deps.stderr : deps.stdout;
+      const reconfigure = () => runReconfigure(ctl, deps.env, (c) => out.write(c), (c) => deps.stderr.write(c));
+      const { exitCode } = await reconfigure();
+      if (exitCode === 0) {
+        result.reconfigured = true;
+        return finish(EXIT.OK);
+      }
+      if (!opts.rollbackOnFailure) {
+        emitResult();
+        throw new ScalrConfError(
+          'reconfigure-failed',
+          `${file} was written, but scalr-server-ctl reconfigure failed (exit ${exitCode}); fix the cause, then run: sudo ${ctl} reconfigure`,
+        );
+      }
+      writeAtomic(readConfig(file), read.bytes);
       result.rolledBack = true;
       say(`restored the previous ${file} because reconfigure failed`);
-      const again = await runReconfigure(ctl, deps.env, (c) => out.write(c), (c) => deps.stderr.write(c));
-      if (json) deps.stdout.write(JSON.stringify(result) + '\n');
+      const again = await reconfigure();
+      emitResult();
       throw new ScalrConfError(
         'reconfigure-failed',
         `scalr-server-ctl reconfigure failed (exit ${exitCode}); the previous ${file} was restored` +
           (again.exitCode === 0 ? ' and reconfigured' : `, but reconfiguring it failed too (exit ${again.exitCode})`),
       );
-    }
-    if (json) deps.stdout.write(JSON.stringify(result) + '\n');
-    throw new ScalrConfError(
-      'reconfigure-failed',
-      `${file} was written, but scalr-server-ctl reconfigure failed (exit ${exitCode}); fix the cause, then run: sudo ${ctl} reconfigure`,
-    );
-  });
+    });
   } finally {
     if (created && !written) removeIfStillEmpty(created);
   }
