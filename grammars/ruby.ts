@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import Parser from 'tree-sitter';
-import Ruby from 'tree-sitter-ruby';
 
 export type Tree = Parser.Tree;
 export type SyntaxNode = Parser.SyntaxNode;
@@ -11,9 +11,34 @@ let parser: Parser | undefined;
 export function rubyParser(): Parser {
   if (!parser) {
     parser = new Parser();
-    parser.setLanguage(Ruby);
+    parser.setLanguage(rubyLanguage());
   }
   return parser;
+}
+
+const load = createRequire(import.meta.url);
+
+interface Language {
+  name: string;
+  language: unknown;
+}
+
+/**
+ * The Ruby grammar, without its node types. Given node types (tree-sitter-ruby's entry point
+ * parses its node-types.json for them), setLanguage compiles a class per named node type with
+ * eval, a sixth of a read command's start-up. Those classes only add getters for named fields,
+ * which this code never uses (it asks childForFieldName); their `type` stays SyntaxNode's own.
+ * Without node types every node is a plain SyntaxNode, built without compiling anything.
+ */
+export function rubyLanguage(): Language {
+  let binding: Language;
+  try {
+    binding = load(`tree-sitter-ruby/prebuilds/${process.platform}-${process.arch}/tree-sitter-ruby.node`) as Language;
+  } catch {
+    // No prebuild for this machine: the package's own entry finds the grammar it built at install.
+    binding = load('tree-sitter-ruby') as Language;
+  }
+  return { name: binding.name, language: binding.language };
 }
 
 const BOM = '\u00ef\u00bb\u00bf';

@@ -1,39 +1,134 @@
-// Bundles the CLI into dist/: one entry file, with rarely used modules split out so that start-up
-// loads only what a command needs. The native tree-sitter packages stay external.
-import { readdirSync, rmSync } from 'node:fs';
-import { basename } from 'node:path';
+// Bundles the CLI into one CommonJS file, dist/cli.cjs. Start-up time is the point of every choice
+// here (docs/benchmark.md): CommonJS loads faster than an ES module, modules the command does not
+// use are initialised only when first imported, and builtins such as child_process are loaded only
+// by the code that spawns. The native tree-sitter packages and the ESM-only execa stay external.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
-// Loading the native packages through the ESM loader (`import`) roughly doubles start-up time;
-// a plain require of the same packages costs almost nothing. So imports of them become requires.
-const NATIVE = /^tree-sitter(-ruby)?$/;
-const nativeByRequire = {
-  name: 'native-by-require',
+const require = createRequire(import.meta.url);
+const { loadBundle, BUNDLE, CACHE } = require('../bin/scalr-conf');
+
+// commander loads node:child_process at the top of command.js, for executable subcommands this CLI
+// never has; that alone costs about as much as the rest of commander. The patch defers it to the
+// first spawn. The exact line is required, so a commander update that moves it fails the build.
+const COMMANDER_SPAWN = "const childProcess = require('node:child_process');";
+const lazyCommanderSpawn = {
+  name: 'lazy-commander-spawn',
   setup(b) {
-    b.onResolve({ filter: NATIVE }, (args) =>
-      args.namespace === 'native-by-require' ? { path: args.path, external: true } : { path: args.path, namespace: 'native-by-require' },
-    );
-    b.onLoad({ filter: /.*/, namespace: 'native-by-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (text.split(COMMANDER_SPAWN).length !== 2) throw new Error(`${args.path}: expected exactly one ${COMMANDER_SPAWN}`);
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(COMMANDER_SPAWN, lazy), loader: 'js' };
+    });
+  },
+};
+
+// tree-sitter finds its native binding with node-gyp-build, which loads and then searches the
+// package's directories on every run; the prebuild for this platform is required directly, and
+// node-gyp-build only looks when there is none (a binding built from source at install). Bundled,
+// tree-sitter's JavaScript side also gets into the code cache.
+const TREE_SITTER_BINDING = "const binding = require('node-gyp-build')(__dirname);";
+const directTreeSitterBinding = {
+  name: 'direct-tree-sitter-binding',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]tree-sitter[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (text.split(TREE_SITTER_BINDING).length !== 2) throw new Error(`${args.path}: expected exactly one ${TREE_SITTER_BINDING}`);
+      const direct = `const binding = (() => {
+  const dir = require('node:path').dirname(require.resolve('tree-sitter/package.json'));
+  try {
+    return require(dir + '/prebuilds/' + process.platform + '-' + process.arch + '/tree-sitter.node');
+  } catch {
+    return require('node-gyp-build')(dir);
+  }
+})();`;
+      return { contents: text.replace(TREE_SITTER_BINDING, direct), loader: 'js' };
+    });
+  },
+};
+
+// JSON imports as JSON.parse of a string: V8 skims a string literal, where the same data as an object
+// literal is parsed as code (settings.json is a seventh of the bundle).
+const jsonParsed = {
+  name: 'json-parsed',
+  setup(b) {
+    b.onLoad({ filter: /\.json$/ }, (args) => {
+      const text = JSON.stringify(JSON.parse(readFileSync(args.path, 'utf8')));
+      return { contents: `module.exports = JSON.parse(${JSON.stringify(text)});`, loader: 'js' };
+    });
+  },
+};
+
+// execa is an ES module, which this Node cannot require, and a dynamic import() from the bundle
+// would not survive the code cache (V8 drops the import callback of cached functions). So execa gets
+// a CommonJS bundle of its own, required by the one command path that runs scalr-server-ctl.
+const EXECA = 'dist/execa.cjs';
+const execaApart = {
+  name: 'execa-apart',
+  setup(b) {
+    b.onResolve({ filter: /^execa$/ }, () => ({ path: './execa.cjs', external: true }));
   },
 };
 
 const result = await build({
-  entryPoints: { cli: 'src/cli/entry.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
+  entryPoints: ['src/cli/entry.ts'],
+  outfile: BUNDLE,
+  write: false,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['tree-sitter', 'tree-sitter-ruby'],
-  plugins: [nativeByRequire],
+  external: ['tree-sitter-ruby', 'tree-sitter/package.json'],
+  // Every import() becomes a require: see execaApart.
+  supported: { 'dynamic-import': false },
+  plugins: [lazyCommanderSpawn, directTreeSitterBinding, jsonParsed, execaApart],
   loader: { '.scm': 'text' },
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  // The sources are ES modules; the bundle is not, so import.meta.url is rebuilt from __filename.
+  define: { 'import.meta.url': '__scalrConfModuleUrl' },
+  banner: { js: "const __scalrConfModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  minify: true,
   logLevel: 'warning',
-  metafile: true,
 });
 
-// Chunks of earlier builds have other names; left in dist/ they would end up in the package.
-const current = new Set(Object.keys(result.metafile.outputs).map((f) => basename(f)));
-for (const name of readdirSync('dist')) if (!current.has(name)) rmSync(`dist/${name}`, { force: true });
+// Files of earlier builds (other names, other formats) would otherwise end up in the package; an old
+// cache must never sit beside a new bundle.
+mkdirSync('dist', { recursive: true });
+for (const name of readdirSync('dist')) rmSync(`dist/${name}`, { force: true, recursive: true });
+
+await build({
+  stdin: { contents: "export { execa } from 'execa';", resolveDir: '.', loader: 'js' },
+  outfile: EXECA,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  logLevel: 'warning',
+});
+
+// The first line names the bundle; its code cache starts with the same line (bin/scalr-conf).
+const code = result.outputFiles[0].text;
+writeFileSync(BUNDLE, `// scalr-conf bundle ${createHash('sha256').update(code).digest('hex')}\n${code}`);
+
+// The code cache holds V8's compiled code for the bundle's top level and for every function the
+// commands below ran, so the everyday commands start without compiling. It is made by the Node
+// that builds, which is the Node that runs the package; another Node's V8 just rejects it.
+const SAMPLE = 'fixtures/sample/scalr-server.rb';
+if (!existsSync(SAMPLE)) throw new Error(`${SAMPLE} is missing: the code cache is made by running commands on it`);
+const TRAINING = [
+  ['get', 'connections.ldap.host'],
+  ['show'],
+  ['set', '--dry-run', 'aws.instances_connection_policy', 'local'],
+  ['unset', '--dry-run', 'auth_mode'],
+];
+const bundle = loadBundle({ useCache: false });
+const silent = { write: () => true };
+for (const argv of TRAINING) {
+  const deps = { env: {}, stdout: silent, stderr: silent, stdin: process.stdin, interactive: async () => false };
+  const status = await bundle.exports.main(['--file', SAMPLE, ...argv], deps);
+  if (status !== 0) throw new Error(`scalr-conf ${argv.join(' ')} exited ${status} on ${SAMPLE}`);
+}
+writeFileSync(CACHE, Buffer.concat([Buffer.from(bundle.stamp, 'latin1'), bundle.script.createCachedData()]));

@@ -19,7 +19,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
 
 beforeAll(() => {
   if (!rubyAvailable()) throw new Error('ruby with mixlib-config is required (apt-get install ruby ruby-mixlib-config)');
-  if (!existsSync(join(ROOT, 'dist/cli.mjs'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(join(ROOT, 'dist/cli.cjs'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
 });
 
 describe('command line against a model of Ruby', () => {

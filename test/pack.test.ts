@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, SAMPLE } from './support/tmp';
 
 const run = promisify(execFile);
-const SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'bin', 'scripts', 'src', 'grammars'];
+// The build runs the sample through the bundle to make its code cache, so a checkout has it.
+const SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'bin', 'scripts', 'src', 'grammars', 'fixtures/sample'];
 
 interface PackEntry {
   filename: string;
@@ -38,16 +39,16 @@ describe('npm pack', () => {
     const [entry] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as PackEntry[];
     const paths = entry.files.map((f) => f.path).sort();
 
-    expect(paths).toContain('dist/cli.mjs');
+    expect(paths).toContain('dist/cli.cjs');
+    expect(paths).toContain('dist/cli.v8cache');
     expect(paths).toContain('bin/scalr-conf');
     expect(paths).toContain('package.json');
     for (const p of paths) expect(p, `${p} does not belong in the tarball`).toMatch(/^(bin\/|dist\/|package\.json$|README\.md$|LICENSE)/);
-    // Every chunk the bundle loads, directly or not, is in the tarball, and nothing else sits in dist/.
-    const loaded = new Set(['dist/cli.mjs']);
-    for (const file of loaded) {
-      const text = readFileSync(join(checkout, file), 'utf8');
-      for (const m of text.matchAll(/["']\.\/([\w-]+\.mjs)["']/g)) loaded.add(`dist/${m[1]}`);
-    }
+    // The bundle, its code cache and what the bundle requires from dist/ are in the tarball, and
+    // nothing else sits in dist/.
+    const loaded = new Set(['dist/cli.cjs', 'dist/cli.v8cache']);
+    const bundle = readFileSync(join(checkout, 'dist/cli.cjs'), 'utf8');
+    for (const m of bundle.matchAll(/require\(["']\.\/([\w-]+\.cjs)["']\)/g)) loaded.add(`dist/${m[1]}`);
     expect(paths.filter((p) => p.startsWith('dist/')).sort()).toEqual([...loaded].sort());
     expect(entry.unpackedSize).toBeLessThan(2_000_000);
 
@@ -72,5 +73,8 @@ describe('npm pack', () => {
     expect(readFileSync(file).equals(before)).toBe(true);
     const got = await run(bin, ['get', 'connections.ldap.host', '--file', file], { cwd: work, env: clean });
     expect(got.stdout).toBe('ldap.example.com\n');
+    // The code cache made when packing is the one the installed command starts with.
+    const cache = await run(process.execPath, ['-e', 'process.stdout.write(String(require(process.argv[1]).loadBundle().usedCache))', join(installed, 'bin/scalr-conf')], { cwd: work, env: clean });
+    expect(cache.stdout).toBe('true');
   }, 180_000);
 });

@@ -31,7 +31,7 @@ let dirs: string[] = [];
 
 beforeAll(() => {
   if (!rubyAvailable()) throw new Error('ruby with mixlib-config is required (apt-get install ruby ruby-mixlib-config)');
-  if (!existsSync(join(ROOT, 'dist/cli.mjs'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(join(ROOT, 'dist/cli.cjs'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
 });
 
 afterEach(() => {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { Layer } from '../core/writes';
-import { findRuby, rubySyntaxError } from '../io/verify';
 import { diagnose, type SyntaxReport } from '../schema/doctor';
 import { readConfigFiles } from './configFiles';
 import type { Deps } from './deps';
@@ -27,14 +26,20 @@ export function registerDoctor(program: Command, deps: Deps, run: Run, globals: 
         '',
       ].join('\n'),
     )
-    .action(() => {
+    .action(async () => {
       const opts = globals();
       const files = readConfigFiles(opts, deps.env);
+      // ruby -c needs node:child_process, which no other read command loads.
+      const { findRuby, rubySyntaxError } = await import('../io/verify');
+      const configTest = (text: string): SyntaxReport | null | undefined => {
+        if (!findRuby(deps.env)) return undefined;
+        return syntaxReport(rubySyntaxError(Buffer.from(text, 'latin1'), deps.env));
+      };
       const names: Record<Layer, string> = { main: files.mainPath, local: files.localPath };
       const findings = diagnose({
         main: files.main,
         local: files.local,
-        rubySyntax: { main: configTest(files.main, deps.env), local: files.local === undefined ? undefined : configTest(files.local, deps.env) },
+        rubySyntax: { main: configTest(files.main), local: files.local === undefined ? undefined : configTest(files.local) },
         showSecrets: opts.showSecrets,
       });
       const errors = findings.filter((f) => f.severity === 'error').length;
@@ -61,10 +66,8 @@ export function registerDoctor(program: Command, deps: Deps, run: Run, globals: 
     });
 }
 
-/** What `scalr-server-ctl config-test` (ruby -c) says: a report, null when it passes, undefined without Ruby. */
-function configTest(text: string, env: NodeJS.ProcessEnv): SyntaxReport | null | undefined {
-  if (!findRuby(env)) return undefined;
-  const message = rubySyntaxError(Buffer.from(text, 'latin1'), env);
+/** What `scalr-server-ctl config-test` (ruby -c) said: a report, or null when it passed. */
+function syntaxReport(message: string | undefined): SyntaxReport | null {
   if (message === undefined) return null;
   const m = /^line (\d+): (.*)$/.exec(message);
   return m ? { line: Number(m[1]), message: m[2] } : { message };

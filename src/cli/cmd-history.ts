@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { listBackups, readBackup, resolveBackupDir } from '../io/backups';
 import { resolveRealPath } from '../io/readConfig';
 import { applyPlan } from './apply';
 import type { Deps } from './deps';
@@ -7,15 +6,18 @@ import { targetFile, type GlobalOptions } from './options';
 
 type Run = { code: number };
 
+// Backups load node:crypto, so they are imported by the commands that use them.
+
 /** history lists the kept versions; restore puts one back through the normal write path. */
 export function registerHistory(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
   program
     .command('history')
     .description('list the previous versions scalr-conf kept of the file, newest first')
     .addHelpText('after', '\nExamples:\n  sudo scalr-conf history\n  sudo scalr-conf history --json\n')
-    .action(() => {
+    .action(async () => {
       const opts = globals();
       const file = targetFile(opts, deps.env);
+      const { listBackups, resolveBackupDir } = await import('../io/backups');
       const backups = listBackups(resolveBackupDir(opts.backupDir, deps.env), resolveRealPath(file));
       if (opts.json) {
         deps.stdout.write(JSON.stringify(backups.map(({ id, time, summary, size }) => ({ id, time, summary, size }))) + '\n');
@@ -36,6 +38,7 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
     .action(async (id: string | undefined) => {
       const opts = globals();
       const file = targetFile(opts, deps.env);
+      const { readBackup, resolveBackupDir } = await import('../io/backups');
       const { info, bytes } = readBackup(resolveBackupDir(opts.backupDir, deps.env), resolveRealPath(file), id);
       const after = bytes.toString('latin1');
       run.code = await applyPlan(opts, deps, (text) => ({

@@ -7,7 +7,7 @@ import { flatten, getValue } from '../core/query';
 import { toCanonical, utf8Text, type RubyValue } from '../core/value';
 import { coerceValue, isSecretKey, lookupSetting, suggestKeys } from '../schema/schema';
 import { applyPlan } from './apply';
-import { readStdin, stdinIsTTY, type Deps } from './deps';
+import { isInteractive, readStdin, type Deps } from './deps';
 import { targetFile, type GlobalOptions } from './options';
 import { MASK, maskValue } from './secrets';
 import { registerHistory } from './cmd-history';
@@ -100,7 +100,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     ].join('\n'))
     .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[] }) => {
       const opts = globals();
-      if (value === undefined && more.length === 0 && stdinIsTTY(deps) && deps.stdout.isTTY) value = await guidedValue(key, opts, deps);
+      if (value === undefined && more.length === 0 && (await isInteractive(deps))) value = await guidedValue(key, opts, deps);
       const args = [key, ...(value === undefined ? [] : [value]), ...more];
       if (args.length % 2 !== 0) {
         fail('usage', `set takes KEY VALUE pairs; ${args[args.length - 1]} has no value${value === undefined ? ' (use --type nil to set nil)' : ''}`);

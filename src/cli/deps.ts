@@ -1,4 +1,4 @@
-import { isatty } from 'node:tty';
+import fs from 'node:fs';
 import { ScalrConfError } from '../core/errors';
 
 /** What the CLI needs from the outside world; tests pass their own. */
@@ -12,8 +12,8 @@ export interface Deps {
   stdout: Stream;
   stderr: Stream;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  /** Whether stdin is a terminal, without opening it. */
-  stdinIsTTY?: () => boolean;
+  /** Whether stdin and stdout are both terminals; without it, their isTTY flags say. */
+  interactive?: () => Promise<boolean>;
   /** Asks a yes/no question on the terminal; only called when stdin and stdout are TTYs. */
   confirm?: (question: string) => Promise<boolean>;
   /** Asks the user to pick one of `options` on the terminal; resolves to the chosen value. Only called on a TTY. */
@@ -27,23 +27,56 @@ export interface Choice {
 }
 
 /**
- * The real process. stdin is opened only when a command reads it: creating the stream on a pipe
- * holds the process open for a while after the command is done.
+ * The real process. Output goes straight to file descriptors 1 and 2: creating process.stdout
+ * loads the net or tty stack, which costs a read command a tenth of its run. stdin is opened only
+ * when a command reads it: creating the stream on a pipe holds the process open for a while after
+ * the command is done.
  */
 export function processDeps(): Deps {
   return {
     env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: fdStream(1),
+    stderr: fdStream(2),
     get stdin() {
       return process.stdin;
     },
-    stdinIsTTY: () => isatty(0),
+    interactive: async () => {
+      const { isatty } = await import('node:tty');
+      return isatty(0) && isatty(1);
+    },
   };
 }
 
-export function stdinIsTTY(deps: Deps): boolean {
-  return deps.stdinIsTTY ? deps.stdinIsTTY() : !!deps.stdin.isTTY;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Synchronous, complete writes, as process.stdout makes them on pipes and files. A descriptor left
+ * non-blocking by whoever shares it is waited on; once the reader is gone (`| head`), the rest of
+ * the output is dropped, as `head` expects, and the exit status still tells the outcome.
+ */
+export function fdStream(fd: number): Stream {
+  let gone = false;
+  return {
+    write(chunk) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      for (let done = 0; done < bytes.length && !gone; ) {
+        try {
+          done += fs.writeSync(fd, bytes, done);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 2);
+          else if (code === 'EPIPE' || code === 'EBADF') gone = true;
+          else throw err;
+        }
+      }
+      return true;
+    },
+  };
+}
+
+/** Whether to talk with a person: confirm writes, offer choices for a missing value. */
+export async function isInteractive(deps: Deps): Promise<boolean> {
+  return deps.interactive ? deps.interactive() : !!deps.stdin.isTTY && !!deps.stdout.isTTY;
 }
 
 export async function readStdin(stdin: NodeJS.ReadableStream): Promise<Buffer> {
@@ -54,11 +87,13 @@ export async function readStdin(stdin: NodeJS.ReadableStream): Promise<Buffer> {
 
 export async function askYesNo(deps: Deps, question: string): Promise<boolean> {
   if (deps.confirm) return deps.confirm(question);
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: deps.stdin, output: deps.stdout as NodeJS.WritableStream });
+  const { createInterface } = await import('node:readline');
+  // As in askChoice: the prompt is written here, the terminal echoes the answer.
+  const rl = createInterface({ input: deps.stdin, terminal: false });
   try {
-    const answer = await rl.question(`${question} [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
+    deps.stdout.write(`${question} [y/N] `);
+    const next = await rl[Symbol.asyncIterator]().next();
+    return !next.done && /^y(es)?$/i.test(String(next.value).trim());
   } finally {
     rl.close();
   }

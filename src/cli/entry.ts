@@ -1,11 +1,17 @@
+import { fdStream } from './deps';
 import { main } from './main';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`scalr-conf: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+export { main };
+
+/** What bin/scalr-conf calls: runs the CLI and leaves its exit status in process.exitCode. */
+export function run(argv: string[]): Promise<void> {
+  return main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      fdStream(2).write(`scalr-conf: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -43,9 +43,6 @@ interface SettingsFile {
 
 const data = settings as unknown as SettingsFile;
 
-const ALL: Setting[] = [...Object.entries(data.configuration), ...Object.entries(data.groups)]
-  .map(([key, entry]) => ({ key, ...entry }))
-  .sort((a, b) => compare(a.key, b.key));
 
 interface Parsed {
   form: 'dotted' | 'group';
@@ -59,13 +56,32 @@ interface Known {
   wildcards: number;
 }
 
-const KNOWN: Known[] = ALL.map((setting) => {
-  const parsed = parseKey(setting.key);
-  if (!parsed) throw new Error(`settings.json: cannot read the key ${setting.key}`);
-  return { setting, parsed, wildcards: parsed.segments.filter((s) => s === '*').length };
-});
-const EXACT = new Map(KNOWN.filter((k) => k.wildcards === 0).map((k) => [k.setting.key, k.setting]));
-const PATTERNS = KNOWN.filter((k) => k.wildcards > 0).sort((a, b) => a.wildcards - b.wildcards);
+interface Index {
+  /** Every setting, sorted by key. */
+  all: Setting[];
+  known: Known[];
+  exact: Map<string, Setting>;
+  /** Families, fewest wildcards first. */
+  patterns: Known[];
+}
+
+let index: Index | undefined;
+
+/** Built on first use: most runs of a read command never look a key up. */
+function schemaIndex(): Index {
+  if (index) return index;
+  const all = [...Object.entries(data.configuration), ...Object.entries(data.groups)]
+    .map(([key, entry]): Setting => ({ key, ...entry }))
+    .sort((a, b) => compare(a.key, b.key));
+  const known = all.map((setting) => {
+    const parsed = parseKey(setting.key);
+    if (!parsed) throw new Error(`settings.json: cannot read the key ${setting.key}`);
+    return { setting, parsed, wildcards: parsed.segments.filter((s) => s === '*').length };
+  });
+  const exact = new Map(known.filter((k) => k.wildcards === 0).map((k) => [k.setting.key, k.setting]));
+  const patterns = known.filter((k) => k.wildcards > 0).sort((a, b) => a.wildcards - b.wildcards);
+  return (index = { all, known, exact, patterns });
+}
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -125,13 +141,14 @@ function matches(pattern: Parsed, key: Parsed): boolean {
 export function lookupSetting(key: string): Setting | undefined {
   const p = parseKey(key);
   if (!p) return undefined;
-  const exact = EXACT.get(formatParsed(p));
+  const exact = schemaIndex().exact.get(formatParsed(p));
   if (exact) return exact;
-  return PATTERNS.find((k) => matches(k.parsed, p))?.setting;
+  return schemaIndex().patterns.find((k) => matches(k.parsed, p))?.setting;
 }
 
 export function listSettings(prefix?: string): Setting[] {
-  return prefix === undefined ? [...ALL] : ALL.filter((s) => s.key.startsWith(prefix));
+  const { all } = schemaIndex();
+  return prefix === undefined ? [...all] : all.filter((s) => s.key.startsWith(prefix));
 }
 
 const SECRET_NAME = /(^|_)(pass|password|passwd|secret|token|api_key|private_key|key_material|access_key|secret_key)($|_)/i;
@@ -179,7 +196,7 @@ export function suggestKeys(key: string): string[] {
   const wanted = formatParsed(p);
   const limit = wanted.length <= 6 ? 1 : 2;
   const best = new Map<string, number>();
-  for (const k of KNOWN) {
+  for (const k of schemaIndex().known) {
     let candidate: Parsed = k.parsed;
     let distance: number;
     if (k.parsed.segments.length === p.segments.length) {
