@@ -1,7 +1,9 @@
-// Bundles the CLI into one CommonJS file, dist/cli.cjs. Start-up time is the point of every choice
-// here (docs/benchmark.md): CommonJS loads faster than an ES module, modules the command does not
-// use are initialised only when first imported, and builtins such as child_process are loaded only
-// by the code that spawns. The native tree-sitter packages and the ESM-only execa stay external.
+// Builds dist/: the CLI as one minified CommonJS bundle (cli.cjs), execa as another (execa.cjs), and
+// a V8 code cache of the first (cli.v8cache) that bin/scalr-conf runs it with. Start-up time is the
+// point of every choice here (docs/benchmark.md): CommonJS loads faster than an ES module; modules a
+// command does not use are initialised only when first imported, so builtins such as child_process
+// load only with the code that spawns; with the cache, V8 compiles nothing the everyday commands run.
+// tree-sitter-ruby's native grammar stays in node_modules.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -50,14 +52,24 @@ const directTreeSitterBinding = {
   },
 };
 
-// JSON imports as JSON.parse of a string: V8 skims a string literal, where the same data as an object
-// literal is parsed as code (settings.json is a seventh of the bundle).
-const jsonParsed = {
-  name: 'json-parsed',
+// JSON imports become JSON.parse of a string, run when a top-level key is first read: V8 skims a
+// string literal, where the same data as an object literal is parsed as code, and most runs of a
+// read command never look at the settings.
+const lazyJson = {
+  name: 'lazy-json',
   setup(b) {
     b.onLoad({ filter: /\.json$/ }, (args) => {
-      const text = JSON.stringify(JSON.parse(readFileSync(args.path, 'utf8')));
-      return { contents: `module.exports = JSON.parse(${JSON.stringify(text)});`, loader: 'js' };
+      const data = JSON.parse(readFileSync(args.path, 'utf8'));
+      if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${args.path}: expected a JSON object`);
+      const contents = [
+        `const text = ${JSON.stringify(JSON.stringify(data))};`,
+        'let data;',
+        'module.exports = {};',
+        `for (const key of ${JSON.stringify(Object.keys(data))}) {`,
+        '  Object.defineProperty(module.exports, key, { enumerable: true, get: () => (data ??= JSON.parse(text))[key] });',
+        '}',
+      ].join('\n');
+      return { contents, loader: 'js' };
     });
   },
 };
@@ -84,11 +96,11 @@ const result = await build({
   external: ['tree-sitter-ruby', 'tree-sitter/package.json'],
   // Every import() becomes a require: see execaApart.
   supported: { 'dynamic-import': false },
-  plugins: [lazyCommanderSpawn, directTreeSitterBinding, jsonParsed, execaApart],
+  plugins: [lazyCommanderSpawn, directTreeSitterBinding, lazyJson, execaApart],
   loader: { '.scm': 'text' },
-  // The sources are ES modules; the bundle is not, so import.meta.url is rebuilt from __filename.
-  define: { 'import.meta.url': '__scalrConfModuleUrl' },
-  banner: { js: "const __scalrConfModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The sources are ES modules; the bundle is not. import.meta.url's one use is createRequire
+  // (grammars/ruby.ts), which takes the bundle's path as well as a URL.
+  define: { 'import.meta.url': '__filename' },
   minify: true,
   logLevel: 'warning',
 });

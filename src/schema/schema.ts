@@ -43,7 +43,6 @@ interface SettingsFile {
 
 const data = settings as unknown as SettingsFile;
 
-
 interface Parsed {
   form: 'dotted' | 'group';
   /** Group form: the group name, then the path inside it. Dotted form: the path below `scalr`. */
@@ -60,27 +59,45 @@ interface Index {
   /** Every setting, sorted by key. */
   all: Setting[];
   known: Known[];
-  exact: Map<string, Setting>;
-  /** Families, fewest wildcards first. */
-  patterns: Known[];
 }
 
 let index: Index | undefined;
 
-/** Built on first use: most runs of a read command never look a key up. */
+/** Built on first use, for listing and suggesting: most runs never need every key parsed. */
 function schemaIndex(): Index {
   if (index) return index;
-  const all = [...Object.entries(data.configuration), ...Object.entries(data.groups)]
-    .map(([key, entry]): Setting => ({ key, ...entry }))
-    .sort((a, b) => compare(a.key, b.key));
-  const known = all.map((setting) => {
-    const parsed = parseKey(setting.key);
-    if (!parsed) throw new Error(`settings.json: cannot read the key ${setting.key}`);
-    return { setting, parsed, wildcards: parsed.segments.filter((s) => s === '*').length };
-  });
-  const exact = new Map(known.filter((k) => k.wildcards === 0).map((k) => [k.setting.key, k.setting]));
-  const patterns = known.filter((k) => k.wildcards > 0).sort((a, b) => a.wildcards - b.wildcards);
-  return (index = { all, known, exact, patterns });
+  const all = [...Object.keys(data.configuration), ...Object.keys(data.groups)].map((key) => setting(key)!).sort((a, b) => compare(a.key, b.key));
+  return (index = { all, known: all.map(toKnown) });
+}
+
+const settingsByKey = new Map<string, Setting>();
+
+/** The schema's entry under exactly this key, one object per key. */
+function setting(key: string): Setting | undefined {
+  const known = settingsByKey.get(key);
+  if (known) return known;
+  const table = [data.configuration, data.groups].find((t) => Object.hasOwn(t, key));
+  if (!table) return undefined;
+  const entry: Setting = { key, ...table[key] };
+  settingsByKey.set(key, entry);
+  return entry;
+}
+
+function toKnown(entry: Setting): Known {
+  const parsed = parseKey(entry.key);
+  if (!parsed) throw new Error(`settings.json: cannot read the key ${entry.key}`);
+  return { setting: entry, parsed, wildcards: parsed.segments.filter((s) => s === '*').length };
+}
+
+let families: Known[] | undefined;
+
+/** Keys with a `*` segment, fewest wildcards first. */
+function patterns(): Known[] {
+  families ??= [...Object.keys(data.configuration), ...Object.keys(data.groups)]
+    .filter((key) => key.includes('*'))
+    .map((key) => toKnown(setting(key)!))
+    .sort((a, b) => a.wildcards - b.wildcards);
+  return families;
 }
 
 function compare(a: string, b: string): number {
@@ -141,9 +158,10 @@ function matches(pattern: Parsed, key: Parsed): boolean {
 export function lookupSetting(key: string): Setting | undefined {
   const p = parseKey(key);
   if (!p) return undefined;
-  const exact = schemaIndex().exact.get(formatParsed(p));
+  const display = formatParsed(p);
+  const exact = display.includes('*') ? undefined : setting(display);
   if (exact) return exact;
-  return schemaIndex().patterns.find((k) => matches(k.parsed, p))?.setting;
+  return patterns().find((k) => matches(k.parsed, p))?.setting;
 }
 
 export function listSettings(prefix?: string): Setting[] {
