@@ -191,6 +191,26 @@ describe('options and keys', () => {
     expect(j['connections.ldap.port']).toEqual({ value: 389, file, line: 27 });
   });
 
+  it('show lists what it can read and marks a value only Ruby can compute', async () => {
+    const { file } = configDir(
+      'app[:configuration] = {\n  "scalr" => {\n    "auth_mode" => "ldap",\n    "aws" => { "instances_connection_policy" => ENV["POLICY"] },\n    "system" => { "instances_connection_timeout" => 10 },\n  },\n}\n',
+    );
+    const r = await runCli(['show', '--file', file]);
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.stdout.split('\n')).toEqual([
+      'auth_mode = "ldap"',
+      'aws.instances_connection_policy = (cannot tell: line 4 has a lookup (ENV["POLICY"]))',
+      'system.instances_connection_timeout = 10',
+      '',
+    ]);
+    expect(r.stderr).toBe('scalr-conf: warning: 1 value cannot be read with certainty; Ruby computes it when scalr-server-ctl runs\n');
+    const j = JSON.parse((await runCli(['show', '--json', '--file', file])).stdout);
+    expect(j['aws.instances_connection_policy']).toEqual({ unknown: 'line 4 has a lookup (ENV["POLICY"])', file, line: 4 });
+    expect(j['system.instances_connection_timeout']).toEqual({ value: 10, file, line: 5 });
+    // get of that one key still refuses rather than guess.
+    expect((await runCli(['get', 'aws.instances_connection_policy', '--file', file])).code).toBe(EXIT.REFUSED);
+  });
+
   it('refuses malformed keys and values as usage errors, in one line', async () => {
     const { file } = configDir();
     for (const args of [

@@ -3,7 +3,7 @@ import { fail } from '../core/errors';
 import { formatKey, parseKey, type Target } from '../core/keys';
 import type { Change } from '../core/plan';
 import { parseValue } from '../core/parseValue';
-import { flatten, getValue } from '../core/query';
+import { flatten, getValue, type Unreadable } from '../core/query';
 import { toCanonical, utf8Text, type RubyValue } from '../core/value';
 import { coerceValue, isSecretKey, lookupSetting, suggestKeys } from '../schema/schema';
 import { applyPlan } from './apply';
@@ -62,7 +62,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
         : cmd.all
           ? [...doc.model.groups.keys()].map((group) => ({ kind: 'group' as const, group, path: [] as string[] }))
           : [{ kind: 'group', group: 'app', path: ['configuration', 'scalr'] }];
-      const rows: [string, RubyValue, number][] = [];
+      const rows: [string, RubyValue | Unreadable, number][] = [];
       for (const root of roots) {
         if (root.kind === 'group' && root.path.length === 0) {
           const g = doc.model.groups.get(root.group)!;
@@ -71,11 +71,17 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       }
       const enableAll = cmd.all && !prefix ? getValue(doc, { kind: 'enable_all' }) : undefined;
       if (enableAll) rows.push(['enable_all', enableAll.value, enableAll.line]);
-      const shown = view.rows(rows).map(([k, v, line]) => [k, opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);
+      const shown = view.rows(rows).map(([k, v, line]) => [k, v.kind === 'unreadable' || opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);
       if (opts.json) {
-        deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [k, { value: v ? plainJson(v) : '********', file, line }]))) + '\n');
+        const entry = (v: RubyValue | Unreadable | undefined) => (!v ? { value: '********' } : v.kind === 'unreadable' ? { unknown: v.why } : { value: plainJson(v) });
+        deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [k, { ...entry(v), file, line }]))) + '\n');
       } else {
-        for (const [k, v] of shown) deps.stdout.write(Buffer.from(`${k} = ${v ? rubyish(v) : MASK}\n`, 'latin1'));
+        const text = (v: RubyValue | Unreadable | undefined) => (!v ? MASK : v.kind === 'unreadable' ? `(cannot tell: ${v.why})` : rubyish(v));
+        for (const [k, v] of shown) deps.stdout.write(Buffer.from(`${k} = ${text(v)}\n`, 'latin1'));
+      }
+      const unknown = shown.filter(([, v]) => v?.kind === 'unreadable').length;
+      if (unknown > 0) {
+        deps.stderr.write(`scalr-conf: warning: ${unknown} value${unknown === 1 ? '' : 's'} cannot be read with certainty; Ruby computes ${unknown === 1 ? 'it' : 'them'} when scalr-server-ctl runs\n`);
       }
     });
 

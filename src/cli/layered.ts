@@ -4,7 +4,6 @@ import { LayerSyntaxError, layerDocuments } from '../core/layers';
 import { planLocalChanges } from '../core/localPlan';
 import { planChanges, type Change, type Plan } from '../core/plan';
 import type { Found } from '../core/query';
-import type { RubyValue } from '../core/value';
 import { readConfig } from '../io/readConfig';
 import { localFileFor, targetFile, type GlobalOptions } from './options';
 
@@ -26,7 +25,7 @@ export interface View {
   /** A value found in `doc`, if the target file decides it, with its line in that file. */
   own(found: Found | undefined): Found | undefined;
   /** The rows the target file decides, with their lines in that file. */
-  rows<T extends [string, RubyValue, number]>(rows: T[]): T[];
+  rows<T extends [string, unknown, number]>(rows: T[]): T[];
 }
 
 /** What get and show read. For --local: the values scalr-server-local.rb decides, evaluated after scalr-server.rb. */

@@ -136,8 +136,12 @@ export function describe(node: SyntaxNode): string {
       return 'string interpolation';
     case 'binary':
       return `an expression (${node.text.split('\n')[0].slice(0, 40)})`;
-    default:
-      return `a ${node.type.replace(/_/g, ' ')}`;
+    case 'element_reference':
+      return `a lookup (${node.text.split('\n')[0].slice(0, 40)})`;
+    default: {
+      const name = node.type.replace(/_/g, ' ');
+      return `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name}`;
+    }
   }
 }
 

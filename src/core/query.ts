@@ -50,9 +50,20 @@ function known(node: ValueNode, key: string): RubyValue {
   return { kind: 'hash', entries: [...(node as HashNode).slots].map(([k, s]) => [k, known(s.value, key + '.' + k)]) };
 }
 
-/** Every leaf under a key, as [key, value, line] rows in file order of their keys; one walk of the model. */
-export function flatten(doc: Document, target: Target): [string, RubyValue, number][] {
-  const rows: [string, RubyValue, number][] = [];
+/** A value Ruby computes when it runs the file, which this tool cannot read with certainty, and why. */
+export interface Unreadable {
+  kind: 'unreadable';
+  /** e.g. `line 12 has a method call`. */
+  why: string;
+}
+
+/**
+ * Every leaf under a key, as [key, value, line] rows in file order of their keys; one walk of the
+ * model. A value that cannot be read with certainty is a row of its own, marked, so that one such
+ * line does not hide the rest.
+ */
+export function flatten(doc: Document, target: Target): [string, RubyValue | Unreadable, number][] {
+  const rows: [string, RubyValue | Unreadable, number][] = [];
   const found = locate(doc, target);
   if (!found || target.kind !== 'group') return rows;
   const walk = (path: string[], node: ValueNode, line: number): void => {
@@ -60,7 +71,8 @@ export function flatten(doc: Document, target: Target): [string, RubyValue, numb
       for (const [k, slot] of node.slots) walk([...path, k], slot.value, slotLine(slot));
     } else {
       const key = formatKey({ ...target, path });
-      rows.push([key, known(node, key), line]);
+      const why = node.kind === 'opaque' ? `line ${lineOf(node.node)} has ${node.reason}` : undefined;
+      rows.push([key, why ? { kind: 'unreadable', why } : known(node, key), line]);
     }
   };
   walk(target.path, found.node, found.line);

@@ -13,16 +13,16 @@ function executable(p: string): boolean {
   }
 }
 
-/** --ctl, then $SCALR_SERVER_CTL, then the omnibus path, then PATH. */
-export function findCtl(option: string | undefined, env: NodeJS.ProcessEnv): string {
+/** --ctl, then $SCALR_SERVER_CTL, then the omnibus path (`omnibus`, for tests), then PATH. */
+export function findCtl(option: string | undefined, env: NodeJS.ProcessEnv, omnibus = DEFAULT_CTL): string {
   const tried: string[] = [];
   const explicit = option ?? env.SCALR_SERVER_CTL;
   if (explicit) {
     if (executable(explicit)) return path.resolve(explicit);
     fail('ctl-not-found', `scalr-server-ctl not found or not executable at ${explicit}; fix the path, or pass --no-reconfigure and run it yourself`);
   }
-  tried.push(DEFAULT_CTL);
-  if (executable(DEFAULT_CTL)) return DEFAULT_CTL;
+  tried.push(omnibus);
+  if (executable(omnibus)) return omnibus;
   for (const dir of (env.PATH ?? '').split(':').filter(Boolean)) {
     const p = path.join(dir, 'scalr-server-ctl');
     if (executable(p)) return p;
