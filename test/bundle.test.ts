@@ -59,6 +59,14 @@ describe('bin/scalr-conf and the bundle', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('runs when V8 rejects the cache (other flags, as another Node would)', () => {
+    // V8 takes a code cache only under the flags it was made with.
+    const probe = 'process.stdout.write(String(require(process.argv[1]).loadBundle().usedCache))';
+    expect(execFileSync(process.execPath, ['--no-opt', '-e', probe, join(ROOT, 'bin/scalr-conf')], { encoding: 'utf8' })).toBe('false');
+    const r = spawnSync(process.execPath, ['--no-opt', join(ROOT, 'bin/scalr-conf'), 'get', 'connections.ldap.host', '--file', SAMPLE], { encoding: 'utf8' });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, 'ldap.example.com\n', '']);
+  });
+
   it('says in one line that the bundle is missing', () => {
     const dir = installCopy();
     rmSync(join(dir, 'dist'), { recursive: true });

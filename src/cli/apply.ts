@@ -1,4 +1,3 @@
-import { unifiedDiff } from '../core/diff';
 import type { Plan } from '../core/plan';
 import { readConfig, type ReadResult } from '../io/readConfig';
 import { emptyRead, isMissing } from '../io/localFile';
@@ -42,6 +41,8 @@ export interface Pending {
  * file's current bytes (one char per byte) into a plan; it runs under the lock for a real write.
  */
 export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: Planner): Promise<number> {
+  // Diff rendering loads with the commands that change files, never with get or show.
+  const { unifiedDiff } = await import('../core/diff');
   const file = targetFile(opts, deps.env);
   const json = !!opts.json;
   const result: WriteResult = { changed: false, file, diff: '', dryRun: !!opts.dryRun, summary: [], reconfigured: false };
