@@ -99,6 +99,31 @@ function valueOptions(spec: Spec): OptSpec[] {
   });
 }
 
+/** How each shell completes an option's value, by kind. */
+interface ValueCompleters {
+  choices(choices: readonly string[]): string;
+  file: string;
+  dir: string;
+  keys: string;
+  none: string;
+}
+
+/**
+ * What both scripts need of the options that take values: the flags that take several (after which
+ * every word is a value) and one (the next word only), and for each option its completion.
+ */
+function valueRules(spec: Spec, complete: ValueCompleters): { variadic: string[]; fixed: string[]; cases: { flags: string[]; body: string }[] } {
+  const valueOpts = valueOptions(spec);
+  return {
+    variadic: valueOpts.filter((o) => o.value!.variadic).flatMap((o) => o.flags),
+    fixed: valueOpts.filter((o) => !o.value!.variadic).flatMap((o) => o.flags),
+    cases: valueOpts.map((o) => {
+      const v = o.value!;
+      return { flags: o.flags, body: v.choices ? complete.choices(v.choices) : complete[v.hint ?? 'none'] };
+    }),
+  };
+}
+
 /** Shell code setting `want` (and `choices`) for the next positional argument of command c. */
 function argRule(c: CmdSpec): string {
   if (c.subcommands.length) return `(( npos == 0 )) && { want=choices; choices=(${c.subcommands.map(sq).join(' ')}); }`;
@@ -119,24 +144,14 @@ function argRule(c: CmdSpec): string {
 }
 
 function bashScript(spec: Spec): string {
-  const valueOpts = valueOptions(spec);
-  const variadic = valueOpts.filter((o) => o.value!.variadic).flatMap((o) => o.flags);
-  const fixed = valueOpts.filter((o) => !o.value!.variadic).flatMap((o) => o.flags);
-  const valueCases = valueOpts
-    .map((o) => {
-      const v = o.value!;
-      const body = v.choices
-        ? `_scalr_conf_add "$cur" "" ${v.choices.map(sq).join(' ')}`
-        : v.hint === 'file'
-          ? 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))'
-          : v.hint === 'dir'
-            ? 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur"))'
-            : v.hint === 'keys'
-              ? '_scalr_conf_add "$cur" "$lead" "${_scalr_conf_keys[@]}"'
-              : ':';
-      return `    ${o.flags.join('|')}) ${body}; return 0 ;;`;
-    })
-    .join('\n');
+  const { variadic, fixed, cases } = valueRules(spec, {
+    choices: (choices) => `_scalr_conf_add "$cur" "" ${choices.map(sq).join(' ')}`,
+    file: 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))',
+    dir: 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur"))',
+    keys: '_scalr_conf_add "$cur" "$lead" "${_scalr_conf_keys[@]}"',
+    none: ':',
+  });
+  const valueCases = cases.map((c) => `    ${c.flags.join('|')}) ${c.body}; return 0 ;;`).join('\n');
   const optCases = spec.commands.map((c) => `    ${c.name}) copts=(${c.options.flatMap((o) => o.flags).map(sq).join(' ')}) ;;`).join('\n');
   const ruleCases = spec.commands.map((c) => `    ${c.name}) ${argRule(c)} ;;`).join('\n');
   return `# bash completion for scalr-conf
@@ -231,24 +246,14 @@ function described(name: string, description: string): string {
 }
 
 function zshScript(spec: Spec): string {
-  const valueOpts = valueOptions(spec);
-  const variadic = valueOpts.filter((o) => o.value!.variadic).flatMap((o) => o.flags);
-  const fixed = valueOpts.filter((o) => !o.value!.variadic).flatMap((o) => o.flags);
-  const valueCases = valueOpts
-    .map((o) => {
-      const v = o.value!;
-      const body = v.choices
-        ? `compadd -- ${v.choices.map(sq).join(' ')}`
-        : v.hint === 'file'
-          ? '_files'
-          : v.hint === 'dir'
-            ? '_files -/'
-            : v.hint === 'keys'
-              ? "compadd -a keys"
-              : 'return 1';
-      return `    (${o.flags.join('|')}) ${body}; return ;;`;
-    })
-    .join('\n');
+  const { variadic, fixed, cases } = valueRules(spec, {
+    choices: (choices) => `compadd -- ${choices.map(sq).join(' ')}`,
+    file: '_files',
+    dir: '_files -/',
+    keys: 'compadd -a keys',
+    none: 'return 1',
+  });
+  const valueCases = cases.map((c) => `    (${c.flags.join('|')}) ${c.body}; return ;;`).join('\n');
   const optCases = spec.commands
     .map((c) => `    (${c.name}) opts+=(${c.options.flatMap((o) => o.flags.map((f) => described(f, o.description))).join(' ')}) ;;`)
     .join('\n');
