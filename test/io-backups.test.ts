@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ScalrConfError } from '../src/core/errors';
 import type { FileStat } from '../src/io/readConfig';
 import {
@@ -14,30 +14,10 @@ import {
   resolveBackupDir,
   saveBackup,
 } from '../src/io/backups';
-import { makeTmpDir, spawnNode } from './support/helpers';
+import { caseDirs, spawnNode } from './support/helpers';
 
-let root: string;
-const savedUmask = process.umask();
-
-beforeAll(() => {
-  root = makeTmpDir('scalr-io-backups-');
-});
-
-afterAll(() => {
-  fs.rmSync(root, { recursive: true, force: true });
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.umask(savedUmask);
-});
-
-let n = 0;
-function freshDir(): string {
-  const dir = path.join(root, `case-${++n}`);
-  fs.mkdirSync(dir);
-  return dir;
-}
+const cases = caseDirs('scalr-io-backups-');
+const freshDir = cases.fresh;
 
 const REAL = '/etc/scalr-server/scalr-server.rb';
 
@@ -158,7 +138,7 @@ describe('saveBackup', () => {
 
   it('does not write through a symlink planted at the backup name', () => {
     const dir = freshDir();
-    const victim = path.join(root, `victim-${n}`);
+    const victim = path.join(dir, `..`, `victim-${path.basename(dir)}`);
     fs.writeFileSync(victim, 'precious\n');
     const now = () => new Date('2026-11-30T07:15:02.000Z');
     const sub = backupSubdir(dir, REAL);

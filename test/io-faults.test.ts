@@ -6,24 +6,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ScalrConfError } from '../src/core/errors';
 import { readConfig } from '../src/io/readConfig';
 import { writeAtomic } from '../src/io/writeAtomic';
 import { withLock } from '../src/io/lock';
 import { backupSubdir, listBackups, saveBackup } from '../src/io/backups';
-import { makeTmpDir, run, tempsIn, type RunResult } from './support/helpers';
+import { caseDirs, run, tempsIn, type RunResult } from './support/helpers';
 
-let root: string;
+const cases = caseDirs('scalr-io-faults-');
+const freshDir = cases.fresh;
 const mounted: string[] = [];
 const immutable: string[] = [];
 
-beforeAll(() => {
-  root = makeTmpDir('scalr-io-faults-');
-});
-
+// Registered after caseDirs, so it runs before the root is removed.
 afterEach(() => {
-  vi.restoreAllMocks();
   while (immutable.length) run('chattr', ['-i', '-a', immutable.pop()!]);
   while (mounted.length) {
     const m = mounted.pop()!;
@@ -31,16 +28,6 @@ afterEach(() => {
   }
 });
 
-afterAll(() => {
-  fs.rmSync(root, { recursive: true, force: true });
-});
-
-let n = 0;
-function freshDir(): string {
-  const dir = path.join(root, `case-${++n}`);
-  fs.mkdirSync(dir);
-  return dir;
-}
 
 function mount(args: string[], where: string): RunResult {
   const r = run('mount', [...args, where]);
@@ -105,7 +92,7 @@ describe('full disk', () => {
     if (!m.ok) return refused('full disk (backups)', m);
     const dir = path.join(mnt, 'backups');
     const real = '/etc/scalr-server/scalr-server.rb';
-    const st = fs.statSync(root);
+    const st = fs.statSync(cases.root());
     const e = caught(() =>
       saveBackup(dir, real, Buffer.alloc(80_000, 'x'), { ...st, mode: 0o100640 }, 'too big', 5),
     );

@@ -5,26 +5,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScalrConfError } from '../src/core/errors';
 import { lockPathFor, withLock } from '../src/io/lock';
 import { buildIoBundle, supportDir } from './support/ioBundle';
-import { makeTmpDir, run, sleep, spawnNode, type Child } from './support/helpers';
+import { caseDirs, run, sleep, spawnNode, type Child } from './support/helpers';
 
-let root: string;
+const cases = caseDirs('scalr-io-lock-');
 let bundle: string;
 const children: Child[] = [];
 
 beforeAll(async () => {
-  root = makeTmpDir('scalr-io-lock-');
-  bundle = await buildIoBundle(root);
+  bundle = await buildIoBundle(cases.root());
 });
 
+// Registered after caseDirs, so the children go before their directories do.
 afterAll(() => {
   for (const c of children) c.proc.kill('SIGKILL');
-  fs.rmSync(root, { recursive: true, force: true });
 });
 
-let n = 0;
 function freshConfig(): string {
-  const dir = path.join(root, `case-${++n}`);
-  fs.mkdirSync(dir);
+  const dir = cases.fresh();
   const file = path.join(dir, 'scalr-server.rb');
   fs.writeFileSync(file, 'x');
   return file;

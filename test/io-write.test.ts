@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ScalrConfError } from '../src/core/errors';
 import { readConfig } from '../src/io/readConfig';
 import { sweepStaleTemps, tempNamePattern, writeAtomic } from '../src/io/writeAtomic';
 import { buildIoBundle, supportDir } from './support/ioBundle';
-import { makeTmpDir, run, sleep, spawnNode, tempsIn } from './support/helpers';
+import { caseDirs, run, sleep, spawnNode, tempsIn } from './support/helpers';
 
 function caught(fn: () => unknown): ScalrConfError {
   try {
@@ -19,30 +19,13 @@ function caught(fn: () => unknown): ScalrConfError {
   throw new Error('expected a ScalrConfError');
 }
 
-let root: string;
+const cases = caseDirs('scalr-io-write-');
+const freshDir = cases.fresh;
 let bundle: string;
-const savedUmask = process.umask();
 
 beforeAll(async () => {
-  root = makeTmpDir('scalr-io-write-');
-  bundle = await buildIoBundle(root);
+  bundle = await buildIoBundle(cases.root());
 });
-
-afterAll(() => {
-  fs.rmSync(root, { recursive: true, force: true });
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.umask(savedUmask);
-});
-
-let n = 0;
-function freshDir(): string {
-  const dir = path.join(root, `case-${++n}`);
-  fs.mkdirSync(dir);
-  return dir;
-}
 
 describe('readConfig', () => {
   it('reads a regular file with its stat', () => {

@@ -2,9 +2,38 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 
 export function makeTmpDir(prefix = 'scalr-io-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * The io test files' shared setup: one temporary root for the file, removed after it; a fresh
+ * directory in it per case; and after each case the umask and any spies put back.
+ */
+export function caseDirs(prefix: string): { root(): string; fresh(): string } {
+  let root = '';
+  let n = 0;
+  const umask = process.umask();
+  beforeAll(() => {
+    root = makeTmpDir(prefix);
+  });
+  afterAll(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.umask(umask);
+  });
+  return {
+    root: () => root,
+    fresh: () => {
+      const dir = path.join(root, `case-${++n}`);
+      fs.mkdirSync(dir);
+      return dir;
+    },
+  };
 }
 
 /** Files in dir that look like leftovers of ours (temps, never the config or lock file). */
