@@ -29,11 +29,33 @@ describe('history and restore', () => {
     expect(readFileSync(file).equals(original)).toBe(true);
     expect(readFileSync(join(dir, 'ctl.log'), 'utf8')).toBe('reconfigure\nreconfigure\nreconfigure\n');
 
-    // Restoring is itself kept, so it can be undone: the newest backup is the version just replaced.
-    const again = JSON.parse((await runCli(['history', '--json', ...base], { env })).stdout) as { id: string }[];
+    // Restoring is itself kept, so it can be undone by its ID; restore without one changes nothing
+    // now, where it would otherwise flip back to the version just replaced.
+    const again = JSON.parse((await runCli(['history', '--json', ...base], { env })).stdout) as { id: string; summary: string }[];
     expect(again).toHaveLength(3);
-    await runCli(['restore', ...base], { env });
+    expect(again[0].summary).toBe(`restore backup ${list[1].id}`);
+    const twice = await runCli(['restore', ...base], { env });
+    expect(twice.code, twice.stderr).toBe(EXIT.OK);
+    expect(twice.stdout).toBe(`nothing to change in ${file}: the last change already restored backup ${list[1].id}; to undo that, run: scalr-conf restore ${again[0].id}\n`);
+    expect(readFileSync(file).equals(original)).toBe(true);
+    await runCli(['restore', again[0].id, ...base], { env });
     expect(readFileSync(file, 'utf8')).toContain('"public"');
+    expect(readFileSync(join(dir, 'ctl.log'), 'utf8')).toBe('reconfigure\n'.repeat(4));
+  });
+
+  it('restore without an ID undoes the last change', async () => {
+    const { dir, file } = configDir();
+    const env = { SCALR_CONF_BACKUP_DIR: join(dir, 'backups') };
+    const base = ['--file', file, '--no-reconfigure'];
+    await runCli(['set', 'aws.instances_connection_policy', 'local', ...base], { env });
+    const before = readFileSync(file);
+    await runCli(['set', 'aws.instances_connection_policy', 'public', ...base], { env });
+    const r = await runCli(['restore', ...base], { env });
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(readFileSync(file).equals(before)).toBe(true);
+    const j = JSON.parse((await runCli(['restore', '--json', ...base], { env })).stdout) as { changed: boolean };
+    expect(j.changed).toBe(false);
+    expect(readFileSync(file).equals(before)).toBe(true);
   });
 
   it('--backups caps how many versions are kept', async () => {
