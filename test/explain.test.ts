@@ -107,6 +107,28 @@ describe('explain: what Scalr knows about the connection policy', () => {
     expect(global.notes.join('\n')).toMatch(/aws\.instances_connection_policy = "local" at .*:2 overrides it for aws instances/);
   });
 
+  it("the docs' aws. spelling and the ec2. key Scalr's code reads point at each other", async () => {
+    const docsOnly = 'app[:configuration] = { "scalr" => { "aws" => { "instances_connection_policy" => "local" } } }\n';
+    const aws = (await explainJson(['aws.instances_connection_policy'], docsOnly)).e;
+    expect(aws.notes).toContain(
+      `Scalr's docs write aws.instances_connection_policy; Scalr's code reads per-cloud settings by platform id, as ec2.instances_connection_policy, which is not set: set it too, to "local"`,
+    );
+    const { file, e: ec2 } = await explainJson(['ec2.instances_connection_policy'], docsOnly);
+    expect(ec2).toMatchObject({ set: false, effective: { value: 'auto', scope: 'ec2 instances' } });
+    expect(ec2.notes).toContain(
+      `aws.instances_connection_policy = "local" at ${file}:1 is how Scalr's docs write this key; Scalr's code reads ec2.instances_connection_policy, which is not set`,
+    );
+
+    const disagree = 'app[:configuration] = {\n  "scalr" => {\n    "aws" => { "instances_connection_policy" => "local" },\n    "ec2" => { "instances_connection_policy" => "public" },\n  },\n}\n';
+    const both = await explainJson(['aws.instances_connection_policy'], disagree);
+    expect(both.e.notes).toContain(
+      `Scalr's docs write aws.instances_connection_policy; Scalr's code reads per-cloud settings by platform id, as ec2.instances_connection_policy, set to "public" at ${both.file}:4: the two disagree`,
+    );
+    // vmware is the vSphere platform's own id: nothing to point at.
+    const vmware = (await explainJson(['vmware.instances_connection_policy'], sample)).e;
+    expect(vmware.notes.join('\n')).not.toMatch(/platform id/);
+  });
+
   it('text output: value, deciding line, shadows, notes, then the schema with values and default', async () => {
     const { dir, file } = withLocal(sample, 'app[:configuration]["scalr"]["aws"] = { "instances_connection_policy" => "local" }\n');
     const r = await runCli(['explain', 'aws.instances_connection_policy', '--file', file]);

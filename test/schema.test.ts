@@ -77,6 +77,12 @@ describe('settings.json', () => {
     }
   });
 
+  it("names, for the docs' per-cloud spellings, keys the schema knows", () => {
+    const spelled = all.filter((x) => x.platformKey !== undefined);
+    expect(spelled.map((x) => [x.key, x.platformKey])).toEqual([['aws.instances_connection_policy', 'ec2.instances_connection_policy']]);
+    for (const s of spelled) expect(lookupSetting(s.platformKey as string), s.key).toBeDefined();
+  });
+
   it('feeds only configuration keys the schema knows', () => {
     for (const s of all.filter((x) => x.feeds !== undefined)) {
       expect(s.key, s.key).toMatch(/\[/);

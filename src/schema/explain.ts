@@ -8,10 +8,10 @@ import { formatKey, parseKey, type Target } from '../core/keys';
 import { layerDocuments, type Layered } from '../core/layers';
 import { evaluateLiteral } from '../core/literal';
 import { getValue } from '../core/query';
-import { utf8Text, type RubyValue } from '../core/value';
+import { sameValue, utf8Text, type RubyValue } from '../core/value';
 import { keyOfPath, line, simulate, type FateKind, type Layer, type Write } from '../core/writes';
 import { relationsOf, rubyText } from './knowledge';
-import { lookupSetting, suggestKeys, type Setting } from './schema';
+import { listSettings, lookupSetting, suggestKeys, type Setting } from './schema';
 
 export interface Place {
   layer: Layer;
@@ -174,6 +174,21 @@ function relate(r: Explanation, layered: Layered, here: Here): void {
         r.effective ??= { value: a.value, source: `set by ${attr} at ${a.at}` };
       }
     }
+  }
+
+  // Scalr's docs spell some per-cloud keys by cloud name; Scalr's code reads them by platform id.
+  const platformKey = lookupSetting(r.key)?.platformKey;
+  if (platformKey) {
+    const code = valueOf(layered, platformKey, here);
+    const lead = `Scalr's docs write ${r.key}; Scalr's code reads per-cloud settings by platform id, as ${platformKey}`;
+    if (!code) r.notes.push(own ? `${lead}, which is not set: set it too, to ${rubyText(own)}` : lead);
+    else r.notes.push(`${lead}, set to ${rubyText(code.value)} at ${code.at}${own && !sameValue(own, code.value) ? ': the two disagree' : ''}`);
+  }
+  for (const alias of listSettings().filter((x) => x.platformKey === r.key)) {
+    const docs = valueOf(layered, alias.key, here);
+    if (!docs) continue;
+    const agreement = !own ? ', which is not set' : sameValue(own, docs.value) ? '' : ': the two disagree';
+    r.notes.push(`${alias.key} = ${rubyText(docs.value)} at ${docs.at} is how Scalr's docs write this key; Scalr's code reads ${r.key}${agreement}`);
   }
 
   if (rel.overrides) {

@@ -33,6 +33,11 @@ export interface Setting {
   secret?: boolean;
   /** The configuration key (dotted) this attribute is copied into by scalr-server-ctl. */
   feeds?: string;
+  /**
+   * Where Scalr's docs spell a per-cloud key by cloud name (`aws.`), the key Scalr's own code reads:
+   * it looks per-cloud settings up by platform id (`ec2.`).
+   */
+  platformKey?: string;
 }
 
 type Entry = Omit<Setting, 'key'>;
