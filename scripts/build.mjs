@@ -1,12 +1,13 @@
-// Builds dist/: the CLI as one minified CommonJS bundle (cli.cjs), execa as another (execa.cjs), and
-// a V8 code cache of the first (cli.v8cache) that bin/scalr-conf runs it with. Start-up time is the
-// point of every choice here (docs/benchmark.md): CommonJS loads faster than an ES module; modules a
-// command does not use are initialised only when first imported, so builtins such as child_process
-// load only with the code that spawns; with the cache, V8 compiles nothing the everyday commands run.
-// tree-sitter-ruby's native grammar stays in node_modules.
+// Builds dist/: the CLI as one minified CommonJS bundle (cli.cjs), execa as another (execa.cjs), the
+// schema's JSON files, and a V8 code cache of the bundle (cli.v8cache) that bin/scalr-conf runs it
+// with. Start-up time is the point of every choice here (docs/benchmark.md): CommonJS loads faster
+// than an ES module; modules and data a command does not use are loaded only when first needed, so
+// builtins such as child_process load only with the code that spawns; with the cache, V8 compiles
+// nothing the everyday commands run. tree-sitter-ruby's native grammar stays in node_modules.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
@@ -52,24 +53,31 @@ const directTreeSitterBinding = {
   },
 };
 
-// JSON imports become JSON.parse of a string, run when a top-level key is first read: V8 skims a
-// string literal, where the same data as an object literal is parsed as code, and most runs of a
-// read command never look at the settings.
+// The schema's JSON files ship beside the bundle and are read when a top-level key is first used:
+// most runs of a read command never look at the settings, and in the bundle (and its code cache)
+// they would be a quarter of what every run reads.
+const dataFiles = new Map(); // dist/ name -> source path
 const lazyJson = {
   name: 'lazy-json',
   setup(b) {
-    b.onLoad({ filter: /\.json$/ }, (args) => {
+    b.onResolve({ filter: /^\.\.?\/.*\.json$/ }, (args) => {
+      if (args.namespace === 'lazy-json') return { path: args.path, external: true };
+      return { path: join(args.resolveDir, args.path), namespace: 'lazy-json' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-json' }, (args) => {
       const data = JSON.parse(readFileSync(args.path, 'utf8'));
       if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${args.path}: expected a JSON object`);
+      const name = basename(args.path);
+      if (dataFiles.has(name) && dataFiles.get(name) !== args.path) throw new Error(`two data files named ${name}`);
+      dataFiles.set(name, args.path);
       const contents = [
-        `const text = ${JSON.stringify(JSON.stringify(data))};`,
         'let data;',
         'module.exports = {};',
         `for (const key of ${JSON.stringify(Object.keys(data))}) {`,
-        '  Object.defineProperty(module.exports, key, { enumerable: true, get: () => (data ??= JSON.parse(text))[key] });',
+        `  Object.defineProperty(module.exports, key, { enumerable: true, get: () => (data ??= require(${JSON.stringify('./' + name)}))[key] });`,
         '}',
       ].join('\n');
-      return { contents, loader: 'js' };
+      return { contents, loader: 'js', resolveDir: dirname(args.path) };
     });
   },
 };
@@ -120,6 +128,8 @@ await build({
   minify: true,
   logLevel: 'warning',
 });
+
+for (const [name, source] of dataFiles) writeFileSync(`dist/${name}`, readFileSync(source));
 
 // The first line names the bundle; its code cache starts with the same line (bin/scalr-conf).
 const code = result.outputFiles[0].text;

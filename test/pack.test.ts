@@ -48,7 +48,7 @@ describe('npm pack', () => {
     // nothing else sits in dist/.
     const loaded = new Set(['dist/cli.cjs', 'dist/cli.v8cache']);
     const bundle = readFileSync(join(checkout, 'dist/cli.cjs'), 'utf8');
-    for (const m of bundle.matchAll(/require\(["']\.\/([\w-]+\.cjs)["']\)/g)) loaded.add(`dist/${m[1]}`);
+    for (const m of bundle.matchAll(/require\(["']\.\/([\w-]+\.(?:cjs|json))["']\)/g)) loaded.add(`dist/${m[1]}`);
     expect(paths.filter((p) => p.startsWith('dist/')).sort()).toEqual([...loaded].sort());
     expect(entry.unpackedSize).toBeLessThan(2_000_000);
 
