@@ -1,4 +1,4 @@
-import { readFileSync, statSync, utimesSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { linkSync, readFileSync, statSync, utimesSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
@@ -136,6 +136,23 @@ describe('reconfigure', () => {
     });
     expect(viaPath.code, viaPath.stderr).toBe(EXIT.OK);
     expect(readFileSync(join(dir, 'ctl.log'), 'utf8')).toBe('reconfigure\nreconfigure\nreconfigure\n');
+  });
+});
+
+describe('hard links', () => {
+  it('says that other names of the file keep the previous version', async () => {
+    const { dir, file } = configDir();
+    const other = join(dir, 'also-scalr-server.rb');
+    linkSync(file, other);
+    const before = readFileSync(file);
+    const r = await runCli([...SET, '--file', file, '--no-reconfigure'], { env: ctlEnv(dir) });
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(r.stderr).toBe(`scalr-conf: warning: ${file} has 1 other hard link, which will keep the previous version\n`);
+    expect(readFileSync(file, 'utf8')).toContain('"instances_connection_policy" => "local"');
+    expect(readFileSync(other).equals(before)).toBe(true);
+    // Now one name each: no warning.
+    const again = await runCli(['set', 'gce.instances_connection_policy', 'local', '--file', file, '--no-reconfigure'], { env: ctlEnv(dir) });
+    expect([again.code, again.stderr]).toEqual([EXIT.OK, '']);
   });
 });
 

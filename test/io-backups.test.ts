@@ -22,7 +22,7 @@ const freshDir = cases.fresh;
 const REAL = '/etc/scalr-server/scalr-server.rb';
 
 function stat(mode: number, uid = 1234, gid = 5678): FileStat {
-  return { dev: 1, ino: 2, size: 0, mtimeMs: 0, mode: 0o100000 | mode, uid, gid };
+  return { dev: 1, ino: 2, size: 0, mtimeMs: 0, mode: 0o100000 | mode, uid, gid, nlink: 1 };
 }
 
 function caught(fn: () => unknown): ScalrConfError {

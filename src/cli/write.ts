@@ -54,6 +54,10 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
         backup = saveBackup(resolveBackupDir(opts.backupDir, deps.env), read.realPath, read.bytes, read.stat, plan.summary.join('; '), keep);
         result.backup = backup.id;
       }
+      if (read.stat.nlink > 1) {
+        // The new version is a new file renamed over this name; the other names keep the old one.
+        deps.stderr.write(`scalr-conf: warning: ${file} has ${read.stat.nlink - 1} other hard link${read.stat.nlink > 2 ? 's' : ''}, which will keep the previous version\n`);
+      }
       writeAtomic(read, bytes);
       written = true;
       say(`wrote ${file}${backup ? ` (previous version saved as backup ${backup.id})` : ''}`);

@@ -28,7 +28,7 @@ export function emptyRead(path: string): ReadResult {
     path,
     realPath: path,
     bytes: Buffer.alloc(0),
-    stat: { dev: 0, ino: 0, size: 0, mtimeMs: 0, mode: 0o100600, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
+    stat: { dev: 0, ino: 0, size: 0, mtimeMs: 0, mode: 0o100600, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, nlink: 0 },
   };
 }
 

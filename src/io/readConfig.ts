@@ -10,6 +10,8 @@ export interface FileStat {
   mode: number;
   uid: number;
   gid: number;
+  /** How many names the file has: a write replaces this one only. */
+  nlink: number;
 }
 
 export interface ReadResult {
@@ -70,6 +72,7 @@ export function toFileStat(st: fs.Stats): FileStat {
     mode: st.mode,
     uid: st.uid,
     gid: st.gid,
+    nlink: st.nlink,
   };
 }
 
