@@ -149,7 +149,15 @@ const TRAINING = [
 const bundle = loadBundle({ useCache: false });
 const silent = { write: () => true };
 for (const argv of TRAINING) {
-  const deps = { env: {}, stdout: silent, stderr: silent, stdin: process.stdin, interactive: async () => false };
+  const deps = {
+    env: {},
+    stdout: silent,
+    stderr: silent,
+    get stdin() {
+      throw new Error('the training commands read no stdin');
+    },
+    interactive: async () => false,
+  };
   const status = await bundle.exports.main(['--file', SAMPLE, ...argv], deps);
   if (status !== 0) throw new Error(`scalr-conf ${argv.join(' ')} exited ${status} on ${SAMPLE}`);
 }

@@ -4,7 +4,7 @@
  * leaves the command working. Each case runs a copy of bin/ and dist/ in its own directory.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,17 @@ describe('bin/scalr-conf and the bundle', () => {
     const r = get(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`scalr-conf: ${join(dir, 'dist/cli.cjs')} is missing; build it with: npm run build\n`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says in one line that it cannot start when its packages are missing', () => {
+    const dir = installCopy();
+    rmSync(join(dir, 'node_modules'));
+    mkdirSync(join(dir, 'node_modules'));
+    const r = get(dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^scalr-conf: cannot start: Cannot find module 'tree-sitter\/package\.json'.*\n$/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     rmSync(dir, { recursive: true, force: true });
   });
 
