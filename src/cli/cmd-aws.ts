@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { iamPolicy } from '../schema/schema';
 import type { Deps } from './deps';
 import type { GlobalOptions } from './options';
-
-type Run = { code: number };
+import type { Run } from './exitCodes';
 
 export function registerAws(program: Command, deps: Deps, _run: Run, _globals: () => GlobalOptions): void {
   const aws = program

@@ -2,8 +2,7 @@ import { Argument, type Command, type Option } from 'commander';
 import { listSettings } from '../schema/schema';
 import type { Deps } from './deps';
 import type { GlobalOptions } from './options';
-
-type Run = { code: number };
+import type { Run } from './exitCodes';
 
 export const SHELLS = ['bash', 'zsh'] as const;
 export type Shell = (typeof SHELLS)[number];

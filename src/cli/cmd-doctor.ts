@@ -3,10 +3,8 @@ import type { Layer } from '../core/writes';
 import { diagnose, type SyntaxReport } from '../schema/doctor';
 import { readConfigFiles } from './configFiles';
 import type { Deps } from './deps';
-import { EXIT } from './exitCodes';
+import { EXIT, type Run } from './exitCodes';
 import type { GlobalOptions } from './options';
-
-type Run = { code: number };
 
 export function registerDoctor(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
   program

@@ -12,8 +12,7 @@ import { readConfigFiles } from './configFiles';
 import type { Deps } from './deps';
 import type { GlobalOptions } from './options';
 import { MASK, maskSecrets, maskValue } from './secrets';
-
-type Run = { code: number };
+import type { Run } from './exitCodes';
 
 const HOW: Record<string, string> = {
   overridden: 'overridden by',

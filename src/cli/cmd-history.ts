@@ -3,8 +3,7 @@ import { resolveRealPath } from '../io/readConfig';
 import { applyPlan } from './apply';
 import type { Deps } from './deps';
 import { targetFile, type GlobalOptions } from './options';
-
-type Run = { code: number };
+import type { Run } from './exitCodes';
 
 // Backups load node:crypto, so they are imported by the commands that use them.
 

@@ -4,8 +4,7 @@ import { jsonRubyText } from '../schema/knowledge';
 import { canonicalKey, listSettings, suggestKeys, type Setting } from '../schema/schema';
 import type { Deps } from './deps';
 import type { GlobalOptions } from './options';
-
-type Run = { code: number };
+import type { Run } from './exitCodes';
 
 export function registerKeys(program: Command, deps: Deps, _run: Run, globals: () => GlobalOptions): void {
   program

@@ -4,8 +4,7 @@ import { fail } from '../core/errors';
 import { isMissing } from '../io/localFile';
 import type { Deps } from './deps';
 import { targetFile, type GlobalOptions } from './options';
-
-type Run = { code: number };
+import type { Run } from './exitCodes';
 
 /**
  * --local on reading commands: scalr-server-local.rb is optional, so a missing one gets its own

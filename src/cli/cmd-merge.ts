@@ -14,10 +14,9 @@ import { valueProblem } from '../schema/knowledge';
 import { isSecretKey, lookupSetting, suggestKeys } from '../schema/schema';
 import { applyPlan } from './apply';
 import { readStdin, type Deps } from './deps';
-import { readConfig } from '../io/readConfig';
-import { targetFile, type GlobalOptions } from './options';
-
-type Run = { code: number };
+import { readText } from './configFiles';
+import { mainFile, type GlobalOptions } from './options';
+import type { Run } from './exitCodes';
 
 export function registerMerge(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
   program
@@ -47,7 +46,7 @@ export function registerMerge(program: Command, deps: Deps, run: Run, globals: (
       const snippet = readSnippet(text);
       for (const note of snippet.notes) deps.stderr.write(`scalr-conf: note: ${note}\n`);
       // With --local, what is there already includes what scalr-server.rb sets.
-      const mainText = opts.local ? readConfig(targetFile({ ...opts, local: false }, deps.env)).bytes.toString('latin1') : undefined;
+      const mainText = opts.local ? readText(mainFile(opts, deps.env)) : undefined;
       run.code = await applyPlan(opts, deps, (current) => {
         const there = parseDocument(mainText === undefined ? current : combineTexts(mainText, current).text);
         const changes = mergeChanges(there, snippet);

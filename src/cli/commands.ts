@@ -20,8 +20,7 @@ import { registerKeys } from './cmd-keys';
 import { registerAws } from './cmd-aws';
 import { guidedValue } from './guided';
 import { planFor, readView } from './layered';
-
-type Run = { code: number };
+import type { Run } from './exitCodes';
 
 export function registerCommands(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
   program

@@ -1,6 +1,6 @@
 import { readConfig } from '../io/readConfig';
 import { isMissing } from '../io/localFile';
-import { localFileFor, targetFile, type GlobalOptions } from './options';
+import { localFileFor, mainFile, type GlobalOptions } from './options';
 
 /** Both files scalr-server-ctl reads, as byte strings; the local one only when it exists. */
 export interface ConfigFiles {
@@ -10,11 +10,16 @@ export interface ConfigFiles {
   local?: string;
 }
 
+/** A config file as the core reads it: a byte string, one char per byte. */
+export function readText(path: string): string {
+  return readConfig(path).bytes.toString('latin1');
+}
+
 /** explain and doctor always read both files, whatever --local says. */
 export function readConfigFiles(opts: GlobalOptions, env: NodeJS.ProcessEnv): ConfigFiles {
-  const mainPath = targetFile({ ...opts, local: false }, env);
+  const mainPath = mainFile(opts, env);
   const localPath = localFileFor(mainPath);
-  const main = readConfig(mainPath).bytes.toString('latin1');
-  const local = isMissing(localPath) ? undefined : readConfig(localPath).bytes.toString('latin1');
+  const main = readText(mainPath);
+  const local = isMissing(localPath) ? undefined : readText(localPath);
   return { mainPath, localPath, main, local };
 }

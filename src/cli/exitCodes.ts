@@ -49,3 +49,8 @@ export const EXIT_HELP: [ExitName, string][] = [
   ['CHANGED_ON_DISK', 'the file changed on disk while scalr-conf ran; nothing written'],
   ['ABORTED', 'the change was not confirmed'],
 ];
+
+/** Where a command's action leaves its exit status for main to return. */
+export interface Run {
+  code: number;
+}

@@ -4,8 +4,8 @@ import { LayerSyntaxError, layerDocuments } from '../core/layers';
 import { planLocalChanges } from '../core/localPlan';
 import { planChanges, type Change, type Plan } from '../core/plan';
 import type { Found } from '../core/query';
-import { readConfig } from '../io/readConfig';
-import { localFileFor, targetFile, type GlobalOptions } from './options';
+import { readText } from './configFiles';
+import { mainFile, type GlobalOptions } from './options';
 
 /**
  * --local: scalr-server-local.rb means nothing on its own. scalr-server-ctl evaluates it after
@@ -15,7 +15,7 @@ import { localFileFor, targetFile, type GlobalOptions } from './options';
 /** How an edit of the target file is planned: with the main file in view for --local. */
 export function planFor(opts: GlobalOptions, env: NodeJS.ProcessEnv, changes: readonly Change[]): (text: string) => Plan {
   if (!opts.local) return (text) => planChanges(text, changes);
-  const mainText = readConfig(targetFile({ ...opts, local: false }, env)).bytes.toString('latin1');
+  const mainText = readText(mainFile(opts, env));
   return (text) => planLocalChanges(mainText, text, changes);
 }
 
@@ -31,17 +31,17 @@ export interface View {
 /** What get and show read. For --local: the values scalr-server-local.rb decides, evaluated after scalr-server.rb. */
 export function readView(opts: GlobalOptions, env: NodeJS.ProcessEnv, file: string): View {
   if (!opts.local) {
-    const doc = parseDocument(readConfig(file).bytes.toString('latin1'));
+    const doc = parseDocument(readText(file));
     return { doc, own: (f) => f, rows: (r) => r };
   }
-  const mainPath = targetFile({ ...opts, local: false }, env);
-  const mainText = readConfig(mainPath).bytes.toString('latin1');
-  const localText = readConfig(file).bytes.toString('latin1');
+  const mainPath = mainFile(opts, env);
+  const mainText = readText(mainPath);
+  const localText = readText(file);
   let layered: ReturnType<typeof layerDocuments>;
   try {
     layered = layerDocuments(mainText, localText);
   } catch (e) {
-    if (e instanceof LayerSyntaxError) fail('syntax', `${e.layer === 'main' ? mainPath : localFileFor(mainPath)}: ${e.message}`, e.position);
+    if (e instanceof LayerSyntaxError) fail('syntax', `${e.layer === 'main' ? mainPath : file}: ${e.message}`, e.position);
     throw e;
   }
   const mapLine = (line: number): number | undefined => {

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ScalrConfError } from '../core/errors';
 import { processDeps, type Deps } from './deps';
-import { EXIT, EXIT_HELP, exitNameFor } from './exitCodes';
+import { EXIT, EXIT_HELP, exitNameFor, type Run } from './exitCodes';
 import { VALUE_TYPES } from '../core/parseValue';
 import type { GlobalOptions } from './options';
 import { registerCommands } from './commands';
@@ -22,7 +22,7 @@ function exitCodeTable(): string {
   return '\nExit codes:\n' + EXIT_HELP.map(([name, what]) => `  ${String(EXIT[name]).padStart(2)}  ${name.padEnd(19)}${what}`).join('\n') + '\n';
 }
 
-export function buildProgram(deps: Deps, run: { code: number }, output: { json?: boolean } = {}): Command {
+export function buildProgram(deps: Deps, run: Run, output: { json?: boolean } = {}): Command {
   const program = new Command('scalr-conf');
   program
     .description('Change Scalr settings in /etc/scalr-server/scalr-server.rb without losing any: merges into app[:configuration], shows the diff, writes atomically, runs scalr-server-ctl reconfigure.')

@@ -28,6 +28,11 @@ export function targetFile(opts: GlobalOptions, env: NodeJS.ProcessEnv): string 
   return opts.local ? localFileFor(main) : main;
 }
 
+/** scalr-server.rb itself, whatever --local says. */
+export function mainFile(opts: GlobalOptions, env: NodeJS.ProcessEnv): string {
+  return targetFile({ ...opts, local: false }, env);
+}
+
 export function localFileFor(main: string): string {
   return path.join(path.dirname(main), 'scalr-server-local.rb');
 }

@@ -9,7 +9,7 @@ import { createEmptyLike, emptyRead, removeIfStillEmpty, type CreatedFile } from
 import type { Pending, Planner } from './apply';
 import { askYesNo, isInteractive, type Deps } from './deps';
 import { EXIT } from './exitCodes';
-import { targetFile, type GlobalOptions } from './options';
+import { mainFile, type GlobalOptions } from './options';
 
 /**
  * The real write after the dry run's checks: under the lock, re-read and re-plan, check with
@@ -30,7 +30,7 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
       pending.prepare();
       return finish(EXIT.OK);
     }
-    created = createEmptyLike(file, targetFile({ ...opts, local: false }, deps.env));
+    created = createEmptyLike(file, mainFile(opts, deps.env));
     realPath = resolveRealPath(file);
   }
   sweepStaleTemps(realPath);
