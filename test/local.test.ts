@@ -95,6 +95,13 @@ const SET_CASES: SetCase[] = [
     args: ['set', 'enable_all', 'false', '--type', 'boolean'],
     expect: [[['enable_all'], false]],
   },
+  {
+    // A hash argument needs parentheses: `enable_all {...}` would pass a block.
+    name: 'enable_all with a hash',
+    main: sample,
+    args: ['set', 'enable_all', '{"proxy":true}', '--type', 'json'],
+    expect: [[['enable_all'], { proxy: true }]],
+  },
 ];
 
 describe('set --local', () => {

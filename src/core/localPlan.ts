@@ -4,7 +4,7 @@ import { fail, ScalrConfError } from './errors';
 import { formatKey, type Target } from './keys';
 import { combineTexts } from './layers';
 import type { Slot, ValueNode } from './model';
-import { planSet, planUnset, type Change, type Plan } from './plan';
+import { enableAllArgument, groupKeyText, nest, planSet, planUnset, type Change, type Plan } from './plan';
 import { renderString, renderValue } from './render';
 import type { RubyValue } from './value';
 
@@ -73,7 +73,7 @@ function reparsed(text: string, key: string): string {
 
 /** `group[:a]["b"] = value`, starting below the deepest key that already holds a hash after both files. */
 function statementFor(doc: Document, target: Target, value: RubyValue, key: string): string {
-  if (target.kind === 'enable_all') return `enable_all ${render(value, doc)}`;
+  if (target.kind === 'enable_all') return `enable_all ${enableAllArgument(render(value, doc), value)}`;
   let node: ValueNode = doc.model.groups.get(target.group)!;
   let depth = 0;
   for (; depth < target.path.length - 1; depth++) {
@@ -89,8 +89,8 @@ function statementFor(doc: Document, target: Target, value: RubyValue, key: stri
     fail('unsupported', `cannot set ${key} with certainty: line ${lineOf(node.node)} has ${node.reason}; edit it by hand`);
   }
   const lhs = target.path.slice(0, depth + 1);
-  const inner = target.path.slice(depth + 1).reduceRight<RubyValue>((v, k) => ({ kind: 'hash', entries: [[k, v]] }), value);
-  const index = lhs.map((k, i) => (i === 0 && /^[A-Za-z_]\w*$/.test(k) ? `[:${k}]` : `[${renderString(k)}]`)).join('');
+  const inner = nest(target.path.slice(depth + 1), value);
+  const index = lhs.map((k, i) => `[${i === 0 ? groupKeyText(k) : renderString(k)}]`).join('');
   return `${target.group}${index} = ${render(inner, doc)}`;
 }
 

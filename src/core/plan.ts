@@ -88,9 +88,7 @@ export function planSet(doc: Document, target: Target, value: RubyValue): TextEd
 
 function planSetEnableAll(doc: Document, value: RubyValue): TextEdit[] {
   const current = doc.model.enableAll;
-  const rendered = renderValue(value, layoutAt(doc, 0, false));
-  // `enable_all {...}` would pass a block, not a hash.
-  const text = value.kind === 'hash' ? `(${rendered})` : rendered;
+  const text = enableAllArgument(renderValue(value, layoutAt(doc, 0, false)), value);
   if (!current) return appendStatement(doc, `enable_all ${text}`);
   if (current.value.kind === 'opaque') refuseOpaque(current.value, 'enable_all');
   if (current.value.kind === 'leaf' && sameValue(current.value.value, value)) return [];
@@ -149,7 +147,13 @@ function hashValue(node: HashNode): RubyValue | undefined {
   return { kind: 'hash', entries };
 }
 
-function nest(path: string[], value: RubyValue): RubyValue {
+/** The argument of `enable_all`: a hash in parentheses, as `enable_all {...}` would pass a block. */
+export function enableAllArgument(rendered: string, value: RubyValue): string {
+  return value.kind === 'hash' ? `(${rendered})` : rendered;
+}
+
+/** `value` inside one hash per key of `path`, outermost first. */
+export function nest(path: string[], value: RubyValue): RubyValue {
   return path.reduceRight<RubyValue>((inner, key) => ({ kind: 'hash', entries: [[key, inner]] }), value);
 }
 
@@ -162,7 +166,8 @@ function insertMissing(doc: Document, node: HashNode, group: string, path: strin
   return last ? insertAfterStatement(doc, last, text) : appendStatement(doc, text);
 }
 
-function groupKeyText(key: string): string {
+/** A group's first key on the left of a new statement: `:name`, else a string. */
+export function groupKeyText(key: string): string {
   return /^[A-Za-z_]\w*$/.test(key) ? `:${key}` : renderString(key);
 }
 
