@@ -58,8 +58,20 @@ export function topLevelStatementsByQuery(root: SyntaxNode): (WriteMatch | CallM
   });
 }
 
-/** Identifiers that name a configuration group or setting, anywhere under `node`. */
+/** The names references.scm matches, from its one `#match?` predicate. */
+const REFERENCE_NAMES = new RegExp(/#match\? @name "([^"]+)"/.exec(referencesSource)![1]);
+
+/**
+ * Identifiers that name a configuration group or setting, anywhere under `node`: what
+ * references.scm captures, found without compiling it (see topLevelStatements). A test holds
+ * this to `configReferencesByQuery` on every fixture.
+ */
 export function configReferences(node: SyntaxNode): SyntaxNode[] {
+  return node.descendantsOfType('identifier').filter((n) => REFERENCE_NAMES.test(n.text));
+}
+
+/** The same as configReferences, by running references.scm. */
+export function configReferencesByQuery(node: SyntaxNode): SyntaxNode[] {
   references ??= query(referencesSource);
   return references.captures(node).map((c) => c.node);
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRuby, firstSyntaxError } from './ruby';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { configReferences, topLevelStatements, topLevelStatementsByQuery } from './queries';
+import { configReferences, configReferencesByQuery, topLevelStatements, topLevelStatementsByQuery } from './queries';
 
 const sexp = (src: string): string => parseRuby(src).rootNode.toString();
 
@@ -106,6 +106,8 @@ describe('queries', () => {
       const shape = (ms: ReturnType<typeof topLevelStatements>) =>
         ms.map((m) => (m.kind === 'write' ? `w ${m.statement.startIndex} ${m.target.startIndex} ${m.value.startIndex}` : `c ${m.statement.startIndex} ${m.setter.text} ${m.arguments.startIndex}`));
       expect(shape(topLevelStatements(tree.rootNode)), f).toEqual(shape(topLevelStatementsByQuery(tree.rootNode)));
+      const refs = (ns: ReturnType<typeof configReferences>) => ns.map((n) => `${n.startIndex} ${n.text}`);
+      expect(refs(configReferences(tree.rootNode)), f).toEqual(refs(configReferencesByQuery(tree.rootNode)));
     }
   });
 

@@ -84,8 +84,11 @@ function normaliseSep(sep: string, fallback: string): string {
 export function pairStyleFor(hash: SyntaxNode | undefined, fallback: PairStyle): PairStyle {
   for (let h: SyntaxNode | null | undefined = hash; h; h = h.parent) {
     if (h.type !== 'hash') continue;
-    const pairs = hashPairs(h).filter((p) => p.type === 'pair' && p.childForFieldName('key'));
-    if (pairs.length) return pairStyleOf(pairs[pairs.length - 1]);
+    // The last keyed pair, found from the end: asking every pair of a large hash costs a native call each.
+    const pairs = hashPairs(h);
+    for (let i = pairs.length - 1; i >= 0; i--) {
+      if (pairs[i].type === 'pair' && pairs[i].childForFieldName('key')) return pairStyleOf(pairs[i]);
+    }
   }
   return fallback;
 }

@@ -1,4 +1,4 @@
-import { Parser, rubyParser, type SyntaxNode } from '../../grammars/ruby';
+import type { SyntaxNode } from '../../grammars/ruby';
 import { configReferences, topLevelStatements } from '../../grammars/queries';
 import { isGroup, type Group } from './groups';
 import { formatKey, type Target } from './keys';
@@ -220,11 +220,10 @@ export interface Placeholder {
  * refuses it inside a hash and silently takes the first choice in a plain assignment.
  */
 export function findPlaceholders(root: SyntaxNode): Placeholder[] {
-  binaries ??= new Parser.Query(rubyParser().getLanguage(), '(binary) @b');
   const found: Placeholder[] = [];
   let insideLast: SyntaxNode | undefined;
-  // Captures come in document order, outer expressions first: `"a" or "b" or "c"` is reported once.
-  for (const { node } of binaries.captures(root)) {
+  // In document order, outer expressions first: `"a" or "b" or "c"` is reported once.
+  for (const node of root.descendantsOfType('binary')) {
     if (insideLast && node.startIndex >= insideLast.startIndex && node.endIndex <= insideLast.endIndex) continue;
     const alternatives = placeholderOptions(node);
     if (!alternatives) continue;
@@ -233,7 +232,6 @@ export function findPlaceholders(root: SyntaxNode): Placeholder[] {
   }
   return found;
 }
-let binaries: Parser.Query | undefined;
 
 function placeholderOptions(node: SyntaxNode): SyntaxNode[] | undefined {
   if (node.type === 'binary') {
