@@ -3,7 +3,7 @@ import { fail } from '../core/errors';
 import { formatKey, parseKey, type Target } from '../core/keys';
 import type { Change } from '../core/plan';
 import { parseValue } from '../core/parseValue';
-import { flatten, getValue, type Unreadable } from '../core/query';
+import { flatten, getValue, whyUnreadable, type Unreadable } from '../core/query';
 import { toCanonical, utf8Text, type RubyValue } from '../core/value';
 import { coerceValue, isSecretKey, lookupSetting, suggestKeys } from '../schema/schema';
 import { applyPlan } from './apply';
@@ -72,10 +72,10 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       if (enableAll) rows.push(['enable_all', enableAll.value, enableAll.line]);
       const shown = view.rows(rows).map(([k, v, line]) => [k, v.kind === 'unreadable' || opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);
       if (opts.json) {
-        const entry = (v: RubyValue | Unreadable | undefined) => (!v ? { value: '********' } : v.kind === 'unreadable' ? { unknown: v.why } : { value: plainJson(v) });
+        const entry = (v: RubyValue | Unreadable | undefined) => (!v ? { value: '********' } : v.kind === 'unreadable' ? { unknown: whyUnreadable(v) } : { value: plainJson(v) });
         deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [k, { ...entry(v), file, line }]))) + '\n');
       } else {
-        const text = (v: RubyValue | Unreadable | undefined) => (!v ? MASK : v.kind === 'unreadable' ? `(cannot tell: ${v.why})` : rubyish(v));
+        const text = (v: RubyValue | Unreadable | undefined) => (!v ? MASK : v.kind === 'unreadable' ? `(cannot tell: ${whyUnreadable(v)})` : rubyish(v));
         for (const [k, v] of shown) deps.stdout.write(Buffer.from(`${k} = ${text(v)}\n`, 'latin1'));
       }
       const unknown = shown.filter(([, v]) => v?.kind === 'unreadable').length;

@@ -1,7 +1,7 @@
 import { lineOf, type Document } from './document';
 import { fail } from './errors';
 import { formatKey, type Target } from './keys';
-import type { HashNode, Slot, ValueNode } from './model';
+import type { HashNode, OpaqueNode, Slot, ValueNode } from './model';
 import type { RubyValue } from './value';
 
 /** Where a value came from: the line that decides it. */
@@ -10,14 +10,47 @@ export interface Found {
   line: number;
 }
 
-/** The value Ruby computes for a key, read from the model; undefined when not set. */
-export function getValue(doc: Document, target: Target): Found | undefined {
+/** A value Ruby computes when it runs the file, which this tool cannot read with certainty, and why. */
+export interface Unreadable {
+  kind: 'unreadable';
+  /** The key whose value is unknown (the key asked for, or a key inside it). */
+  key: string;
+  /** e.g. `a method call (...)`. */
+  reason: string;
+  line: number;
+  column: number;
+}
+
+function unreadable(node: OpaqueNode, key: string): Unreadable {
+  return { kind: 'unreadable', key, reason: node.reason, line: lineOf(node.node), column: node.node.startPosition.column + 1 };
+}
+
+/** `line N has <reason>`: why a value cannot be read. */
+export function whyUnreadable(u: Unreadable): string {
+  return `line ${u.line} has ${u.reason}`;
+}
+
+/** The value Ruby computes for a key, read from the model: found, unreadable, or undefined when not set. */
+export function readValue(doc: Document, target: Target): Found | Unreadable | undefined {
   const found = locate(doc, target);
-  return found && { value: known(found.node, formatKey(target)), line: found.line };
+  if (!found || 'kind' in found) return found;
+  const value = known(found.node, formatKey(target));
+  return value.kind === 'unreadable' ? value : { value, line: found.line };
+}
+
+/** The value Ruby computes for a key; undefined when not set. Refuses one it cannot read with certainty. */
+export function getValue(doc: Document, target: Target): Found | undefined {
+  const found = readValue(doc, target);
+  if (found && 'kind' in found) refuse(found);
+  return found;
+}
+
+function refuse(u: Unreadable): never {
+  return fail('unsupported', `cannot tell the value of ${u.key}: ${whyUnreadable(u)}`, { line: u.line, column: u.column });
 }
 
 /** The model node that holds a key's value, and the line that decides it. */
-function locate(doc: Document, target: Target): { node: ValueNode; line: number } | undefined {
+function locate(doc: Document, target: Target): { node: ValueNode; line: number } | Unreadable | undefined {
   if (target.kind === 'enable_all') {
     const e = doc.model.enableAll;
     return e && { node: e.value, line: lineOf(e.statement) };
@@ -25,7 +58,7 @@ function locate(doc: Document, target: Target): { node: ValueNode; line: number 
   let node: ValueNode = doc.model.groups.get(target.group)!;
   let slot: Slot | undefined;
   for (const seg of target.path) {
-    if (node.kind === 'opaque') known(node, formatKey(target));
+    if (node.kind === 'opaque') return unreadable(node, formatKey(target));
     if (node.kind !== 'hash') return undefined;
     slot = node.slots.get(seg);
     if (!slot) return undefined;
@@ -39,22 +72,17 @@ function slotLine(slot: Slot): number {
   return lineOf(o.kind === 'opaque' ? o.node : o.kind === 'pair' ? o.pair : o.statement);
 }
 
-function known(node: ValueNode, key: string): RubyValue {
+/** A model node's value, or the first part of it that cannot be read. */
+function known(node: ValueNode, key: string): RubyValue | Unreadable {
   if (node.kind === 'leaf') return node.value;
-  if (node.kind === 'opaque') {
-    fail('unsupported', `cannot tell the value of ${key}: line ${lineOf(node.node)} has ${node.reason}`, {
-      line: lineOf(node.node),
-      column: node.node.startPosition.column + 1,
-    });
+  if (node.kind === 'opaque') return unreadable(node, key);
+  const entries: [string, RubyValue][] = [];
+  for (const [k, s] of (node as HashNode).slots) {
+    const v = known(s.value, key + '.' + k);
+    if (v.kind === 'unreadable') return v;
+    entries.push([k, v]);
   }
-  return { kind: 'hash', entries: [...(node as HashNode).slots].map(([k, s]) => [k, known(s.value, key + '.' + k)]) };
-}
-
-/** A value Ruby computes when it runs the file, which this tool cannot read with certainty, and why. */
-export interface Unreadable {
-  kind: 'unreadable';
-  /** e.g. `line 12 has a method call`. */
-  why: string;
+  return { kind: 'hash', entries };
 }
 
 /**
@@ -65,14 +93,14 @@ export interface Unreadable {
 export function flatten(doc: Document, target: Target): [string, RubyValue | Unreadable, number][] {
   const rows: [string, RubyValue | Unreadable, number][] = [];
   const found = locate(doc, target);
+  if (found && 'kind' in found) refuse(found);
   if (!found || target.kind !== 'group') return rows;
   const walk = (path: string[], node: ValueNode, line: number): void => {
     if (node.kind === 'hash' && node.slots.size) {
       for (const [k, slot] of node.slots) walk([...path, k], slot.value, slotLine(slot));
     } else {
       const key = formatKey({ ...target, path });
-      const why = node.kind === 'opaque' ? `line ${lineOf(node.node)} has ${node.reason}` : undefined;
-      rows.push([key, why ? { kind: 'unreadable', why } : known(node, key), line]);
+      rows.push([key, known(node, key), line]);
     }
   };
   walk(target.path, found.node, found.line);

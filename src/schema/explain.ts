@@ -3,11 +3,10 @@
  * scalr-server-local.rb, the line that decides it, what that line shadows, and what the schema
  * knows of the setting and of the settings that decide it with it. Pure: texts in, a report out.
  */
-import { ScalrConfError } from '../core/errors';
 import { formatKey, parseKey, type Target } from '../core/keys';
 import { layerDocuments, type Layered } from '../core/layers';
 import { evaluateLiteral } from '../core/literal';
-import { getValue } from '../core/query';
+import { readValue } from '../core/query';
 import { sameValue, utf8Text, type RubyValue } from '../core/value';
 import { keyOfPath, line, simulate, type FateKind, type Layer, type Write } from '../core/writes';
 import { relationsOf, rubyText } from './knowledge';
@@ -125,19 +124,13 @@ interface Here {
 }
 
 function lookup(layered: Layered, target: Target, here: Here): Lookup {
-  try {
-    const found = getValue(layered.combined, target);
-    if (!found) return {};
-    return { value: found.value, decidedBy: here.at(found.line) };
-  } catch (e) {
-    if (!(e instanceof ScalrConfError) || e.code !== 'unsupported') throw e;
-    const at = e.position ? here.at(e.position.line) : undefined;
-    const reason = e.message.replace(/^cannot tell the value of [^:]+: line \d+ has /, '');
-    return {
-      unknown: at ? `${here.name(at.layer)}:${at.line} has ${reason}` : e.message,
-      decidedBy: at,
-    };
+  const found = readValue(layered.combined, target);
+  if (!found) return {};
+  if ('kind' in found) {
+    const at = here.at(found.line);
+    return { unknown: `${here.name(at.layer)}:${at.line} has ${found.reason}`, decidedBy: at };
   }
+  return { value: found.value, decidedBy: here.at(found.line) };
 }
 
 /** The value of another key in both files together, with where it is set. */
