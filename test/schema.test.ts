@@ -153,6 +153,9 @@ describe('lookupSetting', () => {
     expect(must('aws.instances_connection_policy').key).toBe('aws.instances_connection_policy');
     expect(must('scalr.aws.ip_pool').key).toBe('aws.ip_pool');
     expect(must('app[:configuration][:scalr][:aws][:ip_pool]').key).toBe('aws.ip_pool');
+    // One key with a dot in its name is not the nested setting it looks like.
+    expect(lookupSetting('app[:configuration]["scalr"]["aws.instances_connection_policy"]')).toBeUndefined();
+    expect(canonicalKey('app[:configuration]["scalr"]["aws.ip_pool"]')).toBe('app[:configuration][:scalr]["aws.ip_pool"]');
   });
 
   it('normalizes group keys', () => {

@@ -48,12 +48,17 @@ function groupKey(raw: string, name: string): Target {
 }
 
 /** The key as users write it: dotted inside app[:configuration]["scalr"], brackets elsewhere. */
+/** Whether a key segment can be written in a dotted key: no dot, white space or control character. */
+export function isDottedSegment(segment: string): boolean {
+  return /^[^.\s\x00-\x1f]+$/.test(segment);
+}
+
 export function formatKey(target: Target): string {
   if (target.kind === 'enable_all') return 'enable_all';
   const { group, path } = target;
   if (group === 'app' && path[0] === 'configuration' && path[1] === 'scalr' && path.length > 2) {
     const rest = path.slice(2);
-    if (rest.every((s) => /^[^.\s\x00-\x1f]+$/.test(s))) return rest.join('.');
+    if (rest.every(isDottedSegment)) return rest.join('.');
   }
   return group + path.map((s) => (/^[A-Za-z_]\w*$/.test(s) ? `[:${s}]` : `[${JSON.stringify(s)}]`)).join('');
 }

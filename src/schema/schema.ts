@@ -16,6 +16,7 @@ import settings from './settings.json';
 import policy from './iam-policy.json';
 import { ScalrConfError } from '../core/errors';
 import { binOf, str, type RubyValue } from '../core/value';
+import { isDottedSegment } from '../core/keys';
 
 export type SettingType = 'string' | 'integer' | 'float' | 'boolean' | 'enum' | 'array' | 'hash';
 
@@ -133,9 +134,11 @@ function parseKey(raw: string): Parsed | undefined {
     segments.push(m[1].replace(/\\(.)/g, '$1'));
     rest = rest.slice(m[0].length);
   }
-  // app[:configuration][:scalr][...] is the long spelling of a dotted key.
-  if (segments.length > 3 && segments[0] === 'app' && segments[1] === 'configuration' && segments[2] === 'scalr') {
-    return { form: 'dotted', segments: segments.slice(3) };
+  // app[:configuration][:scalr][...] is the long spelling of a dotted key, when it can be one at all:
+  // ["aws.instances_connection_policy"] is a single key with a dot in it, not aws's policy.
+  const below = segments.slice(3);
+  if (segments.length > 3 && segments[0] === 'app' && segments[1] === 'configuration' && segments[2] === 'scalr' && below.every(isDottedSegment)) {
+    return { form: 'dotted', segments: below };
   }
   return { form: 'group', segments };
 }
