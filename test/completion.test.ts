@@ -138,8 +138,7 @@ describe('bash', () => {
     nested.forEach((c, i) => expect(replies[i], c.name()).toEqual(c.commands.map((s) => s.name())));
   });
 
-  it('offers keys for explain when that command exists', () => {
-    if (!COMMANDS.includes('explain')) return;
+  it('offers keys for explain', () => {
     const [explain] = complete(file, [{ words: ['scalr-conf', 'explain', 'aws.instances_conn'] }]);
     expect(explain).toEqual(['aws.instances_connection_policy']);
   });
@@ -155,6 +154,8 @@ describe('zsh', () => {
     expect(text).toContain("'proxy[:ssl_enable]'");
     expect(text).toContain("'--dry-run:print the diff and change nothing'");
     expect(text.split('{').length).toBe(text.split('}').length);
+    // As with Ruby: under CI a missing zsh fails the test instead of skipping the check.
+    if (process.env.CI) expect(has('zsh'), 'zsh is needed to check the script (.ci/run installs it)').toBe(true);
     if (has('zsh')) {
       const dir = mkdtempSync(join(tmpdir(), 'scalr-conf-completion-'));
       writeFileSync(join(dir, '_scalr-conf'), text);

@@ -136,6 +136,7 @@ describe('set --local', () => {
     chmodSync(file, 0o640);
     const root = process.getuid?.() === 0;
     if (root) chownSync(file, 1234, 2345);
+    else if (process.env.CI) throw new Error('CI runs the tests as root, to check the owner is carried over');
     const r = await runCli(['set', 'aws.instances_connection_policy', 'local', '--local', '--file', file, '--no-reconfigure'], { env: env(dir) });
     expect(r.code, r.stderr).toBe(EXIT.OK);
     const st = statSync(local);

@@ -51,6 +51,8 @@ describe('fixture scenarios', () => {
         expect(after.equals(s.input)).toBe(true);
         expect(run.stderr.trim().split('\n')).toHaveLength(1);
         expect(run.stderr).not.toMatch(/\n\s+at /);
+        expect(s.expectedStderr, `${s.name} needs an expected-stderr`).toBeDefined();
+        expect(run.stderr).toContain(s.expectedStderr);
         return;
       }
       expect(run.code, run.stderr).toBe(EXIT.OK);

@@ -1,7 +1,7 @@
 /**
  * Fixture scenarios: a folder holding `input.rb`, `args.json` (the command line) and either
  * `expected.rb` (the whole file afterwards) or `expected-exit` (an exit name; the file must stay
- * byte-identical). An optional `input-local.rb` is copied as scalr-server-local.rb beside it.
+ * byte-identical) with `expected-stderr` (text the one-line refusal must contain). An optional `input-local.rb` is copied as scalr-server-local.rb beside it.
  */
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ export interface Scenario {
   args: string[];
   expected?: Buffer;
   expectedExit?: string;
+  /** Refusals: text the one-line message must contain (the line and the construct it names). */
+  expectedStderr?: string;
 }
 
 export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures');
@@ -34,6 +36,7 @@ export function loadScenarios(folder: string): Scenario[] {
         args: JSON.parse(read('args.json')!.toString('utf8')) as string[],
         expected: read('expected.rb'),
         expectedExit: read('expected-exit')?.toString('utf8').trim(),
+        expectedStderr: read('expected-stderr')?.toString('utf8').trim(),
       };
     });
 }
