@@ -139,6 +139,19 @@ describe('reconfigure', () => {
   });
 });
 
+describe('leftovers of a killed writer', () => {
+  it('the next set sweeps the temp file a dead scalr-conf left beside the config', async () => {
+    const { dir, file } = configDir();
+    // pid 2^22 + 1 is above Linux's pid_max, so no live process has it.
+    const stale = join(dir, `.scalr-server.rb.scalr-conf-${2 ** 22 + 1}-0123456789abcdef.tmp`);
+    writeFileSync(stale, 'half a file');
+    const r = await runCli([...SET, '--file', file, '--no-reconfigure'], { env: ctlEnv(dir) });
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(existsSync(stale)).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
 describe('hard links', () => {
   it('says that other names of the file keep the previous version', async () => {
     const { dir, file } = configDir();
