@@ -112,6 +112,19 @@ describe('reconfigure', () => {
     expect(readFileSync(join(dir, 'ctl.log'), 'utf8')).toBe('reconfigure\nreconfigure\n');
   });
 
+  it('--rollback-on-failure keeps an edit made while reconfigure ran, and says it restored nothing', async () => {
+    const { dir, file } = configDir();
+    const ctl = join(dir, 'editing-ctl');
+    // A ctl that fails after someone (here: itself) edited the config during the run.
+    writeFileSync(ctl, `#!/bin/sh\nprintf '# edited during reconfigure\\n' >> '${file}'\nexit 2\n`, { mode: 0o755 });
+    const r = await runCli([...SET, '--file', file, '--ctl', ctl, '--rollback-on-failure'], { env: ctlEnv(dir) });
+    expect(r.code).toBe(EXIT.RECONFIGURE_FAILED);
+    expect(r.stderr).toMatch(/reconfigure failed \(exit 2\); .* changed on disk while it ran, so the previous version was not restored \(it is backup \S+\)\n$/);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('"instances_connection_policy" => "local"');
+    expect(text.endsWith('# edited during reconfigure\n')).toBe(true);
+  });
+
   it('a missing scalr-server-ctl is reported before anything is written', async () => {
     const { dir, file } = configDir();
     const before = readFileSync(file);

@@ -1,5 +1,5 @@
 import { fail, ScalrConfError } from '../core/errors';
-import { readConfig, resolveRealPath } from '../io/readConfig';
+import { resolveRealPath } from '../io/readConfig';
 import { writeAtomic, sweepStaleTemps } from '../io/writeAtomic';
 import { withLock } from '../io/lock';
 import { resolveBackupDir, saveBackup, type BackupInfo } from '../io/backups';
@@ -58,7 +58,7 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
         // The new version is a new file renamed over this name; the other names keep the old one.
         deps.stderr.write(`scalr-conf: warning: ${file} has ${read.stat.nlink - 1} other hard link${read.stat.nlink > 2 ? 's' : ''}, which will keep the previous version\n`);
       }
-      writeAtomic(read, bytes);
+      const installed = writeAtomic(read, bytes);
       written = true;
       say(`wrote ${file}${backup ? ` (previous version saved as backup ${backup.id})` : ''}`);
       if (!ctl) return finish(EXIT.OK);
@@ -78,7 +78,18 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
           `${file} was written, but scalr-server-ctl reconfigure failed (exit ${exitCode}); fix the cause, then run: sudo ${ctl} reconfigure`,
         );
       }
-      writeAtomic(readConfig(file), read.bytes);
+      // Checked against what this run installed: an edit made while reconfigure ran is kept.
+      try {
+        writeAtomic(installed, read.bytes);
+      } catch (e) {
+        if (!(e instanceof ScalrConfError) || e.code !== 'changed-on-disk') throw e;
+        pending.emit();
+        throw new ScalrConfError(
+          'reconfigure-failed',
+          `scalr-server-ctl reconfigure failed (exit ${exitCode}); ${file} changed on disk while it ran, so the previous version was not restored` +
+            (backup ? ` (it is backup ${backup.id})` : ''),
+        );
+      }
       result.rolledBack = true;
       say(`restored the previous ${file} because reconfigure failed`);
       const again = await reconfigure();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { ScalrConfError } from '../core/errors';
-import { readConfig, type FileStat, type ReadResult } from './readConfig';
+import { readConfig, toFileStat, type FileStat, type ReadResult } from './readConfig';
 
 export interface WriteOptions {
   /** Re-read the file first and refuse if it differs from what was read (default true). */
@@ -130,9 +130,10 @@ function fsyncDir(dir: string): void {
 /**
  * Replaces the file's content atomically: readers see the old bytes or the new bytes, never a
  * partial file and never no file. The real path is replaced, so a symlinked config stays a symlink.
- * Owner and mode (setuid/setgid included) are those of the file being replaced.
+ * Owner and mode (setuid/setgid included) are those of the file being replaced. Returns the file as
+ * installed, so that a later write (a rollback) can check nobody changed it since.
  */
-export function writeAtomic(target: ReadResult, data: Buffer, opts: WriteOptions = {}): void {
+export function writeAtomic(target: ReadResult, data: Buffer, opts: WriteOptions = {}): ReadResult {
   const realPath = target.realPath;
   const dir = path.dirname(realPath);
   const meta = (opts.checkUnchanged ?? true) ? assertUnchanged(target) : target.stat;
@@ -150,6 +151,7 @@ export function writeAtomic(target: ReadResult, data: Buffer, opts: WriteOptions
   let fd: number | undefined;
   let created = false;
   let installed = false;
+  let stat: FileStat;
   try {
     // Created no looser than the target; the exact mode is applied once the owner is set.
     fd = fs.openSync(
@@ -163,6 +165,8 @@ export function writeAtomic(target: ReadResult, data: Buffer, opts: WriteOptions
     fs.fchownSync(fd, meta.uid, meta.gid);
     fs.fchmodSync(fd, meta.mode & 0o7777);
     fs.fsyncSync(fd);
+    // The inode keeps its identity through the rename.
+    stat = toFileStat(fs.fstatSync(fd));
     const closing = fd;
     fd = undefined;
     fs.closeSync(closing);
@@ -187,6 +191,7 @@ export function writeAtomic(target: ReadResult, data: Buffer, opts: WriteOptions
     }
   }
   fsyncDir(dir);
+  return { path: target.path, realPath, bytes: data, stat };
 }
 
 function pidAlive(pid: number): boolean {
