@@ -281,7 +281,7 @@ describe('options and keys', () => {
     expect(r.stderr).toMatch(/^scalr-conf: syntax error at line \d+/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     const j = await runCli([...SET, '--file', file, '--no-reconfigure', '--json']);
-    expect(JSON.parse(j.stderr)).toMatchObject({ error: { code: 'REFUSED', exitCode: EXIT.REFUSED } });
+    expect(JSON.parse(j.stderr)).toMatchObject({ error: { exit: 'REFUSED', exitCode: EXIT.REFUSED } });
     const unreadable = await runCli([...SET, '--file', '/nonexistent/scalr-server.rb', '--no-reconfigure']);
     expect(unreadable.code).toBe(EXIT.REFUSED);
     expect(unreadable.stderr).toMatch(/no such file/);

@@ -176,7 +176,7 @@ describe('completion', () => {
   it('refuses other shells as a usage error', async () => {
     const r = await runCli(['completion', 'fish', '--json']);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stderr).error.code).toBe('USAGE');
+    expect(JSON.parse(r.stderr).error.exit).toBe('USAGE');
   });
 });
 

@@ -32,7 +32,7 @@ function err(r: CliRun): { error: { code: string; exitCode: number; message: str
   expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
   const j = JSON.parse(r.stderr);
   expect(j.error.exitCode).toBe(r.code);
-  expect(EXIT[j.error.code as keyof typeof EXIT]).toBe(r.code);
+  expect(EXIT[j.error.exit as keyof typeof EXIT]).toBe(r.code);
   return j;
 }
 
@@ -56,7 +56,7 @@ describe('reads', () => {
     const r = await runCli(['get', 'aws.instances_connection_policy', '--file', file, '--json']);
     expect(r.code).toBe(EXIT.NOT_SET);
     expect(out(r)).toEqual({ key: 'aws.instances_connection_policy', set: false, file });
-    expect(err(r).error.code).toBe('NOT_SET');
+    expect(err(r).error.exit).toBe('NOT_SET');
   });
 
   it('show: every key with its value, file and line; secrets masked', async () => {
@@ -139,7 +139,7 @@ describe('writes', () => {
     expect(out(r)).toMatchObject({ changed: true, reconfigured: false });
     // The ctl's own output precedes the error line on stderr; the error is the last line.
     const last = r.stderr.trimEnd().split('\n').pop()!;
-    expect(JSON.parse(last)).toMatchObject({ error: { code: 'RECONFIGURE_FAILED', exitCode: EXIT.RECONFIGURE_FAILED } });
+    expect(JSON.parse(last)).toMatchObject({ error: { exit: 'RECONFIGURE_FAILED', exitCode: EXIT.RECONFIGURE_FAILED } });
   });
 });
 
@@ -184,7 +184,7 @@ describe('errors', () => {
     for (const [args, name] of cases) {
       const r = await runCli([...args, '--json']);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(EXIT[name]);
-      expect(err(r).error.code).toBe(name);
+      expect(err(r).error.exit).toBe(name);
     }
     const syntax = err(await runCli([...SET, '--file', broken.file, '--no-reconfigure', '--json']));
     expect(syntax.error.message).toMatch(/syntax error/);
@@ -215,7 +215,7 @@ describe('every command', () => {
     for (const args of [['--json'], ...all.filter((p) => all.some((q) => q.length > p.length && q[0] === p[0])).map((p) => [...p, '--json'])]) {
       const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(EXIT.USAGE);
-      expect(err(r).error.code).toBe('USAGE');
+      expect(err(r).error.exit).toBe('USAGE');
       expect(r.stdout).toBe('');
     }
   });

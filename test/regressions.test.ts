@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/exitCodes';
 import { parseDocument } from '../src/core/document';
 import { parseKey, type Target } from '../src/core/keys';
-import { planChanges, type Change } from '../src/core/plan';
+import { planChanges, type Change, type PlanOptions } from '../src/core/plan';
 import { parseValue, type ValueType } from '../src/core/parseValue';
 import { toCanonical, type Canonical, type RubyValue } from '../src/core/value';
 import { assertEqual, at, ckey } from './support/checks';
@@ -111,7 +111,7 @@ const set = (path: string[], value: RubyValue): Change => ({
 });
 
 /** Found below the command line: the CLI cannot express these changes (byte keys, unset then set). */
-const PLANS: { name: string; input: string; changes: Change[]; expected: string }[] = [
+const PLANS: { name: string; input: string; changes: Change[]; expected: string; options?: PlanOptions }[] = [
   {
     // The old document's pair style was read after its tree had been edited for reuse.
     name: 'unset then set in one plan keeps the pair style',
@@ -132,6 +132,8 @@ const PLANS: { name: string; input: string; changes: Change[]; expected: string 
     input: 'app[:configuration] = {\n  scalr:0\n}\n',
     changes: [set(['configuration', 'scalr'], { kind: 'hash', entries: [['scalr', { kind: 'symbol', name: 'public' }]] })],
     expected: 'app[:configuration] = {\n  scalr:{\n    scalr: :public\n  }\n}\n',
+    // A scalar becoming a hash needs --force.
+    options: { force: true },
   },
 ];
 
@@ -139,7 +141,7 @@ describe('regressions found below the command line', () => {
   const afters: string[] = [];
   for (const p of PLANS) {
     it(p.name, () => {
-      const after = planChanges(p.input, p.changes).after;
+      const after = planChanges(p.input, p.changes, p.options).after;
       expect(after).toBe(p.expected);
       afters.push(after);
     });

@@ -75,6 +75,20 @@ describe('no lost updates', () => {
     expect(text).not.toContain('"gce"');
   }, 60_000);
 
+  it('one lock covers scalr-server.rb and scalr-server-local.rb, held through reconfigure', async () => {
+    const { dir, file } = configDir();
+    const env = { FAKE_CTL_SLEEP: '3', FAKE_CTL_LOG: join(dir, 'ctl.log'), SCALR_CONF_BACKUP_DIR: join(dir, 'b') };
+    const slow = spawnBin(['set', 'aws.instances_connection_policy', 'local', '--file', file, '--ctl', FAKE_CTL], env);
+    for (let i = 0; i < 100 && !readFileSync(file, 'utf8').includes('"local"'); i++) await new Promise((r) => setTimeout(r, 50));
+    // The main file's reconfigure is still running: a --local edit must wait for it.
+    const busy = await spawnBin(['--local', 'set', 'gce.instances_connection_policy', 'local', '--file', file, '--no-reconfigure', '--wait', '0'], env);
+    expect(busy.code, busy.stderr).toBe(EXIT.BUSY);
+    expect(existsSync(join(dir, 'scalr-server-local.rb'))).toBe(false);
+    expect((await slow).code).toBe(EXIT.OK);
+    const after = await spawnBin(['--local', 'set', 'gce.instances_connection_policy', 'local', '--file', file, '--no-reconfigure', '--wait', '0'], env);
+    expect(after.code, after.stderr).toBe(EXIT.OK);
+  }, 60_000);
+
   it('20 concurrent sets on distinct keys, 20 rounds: every key lands and the file loads in Ruby', async () => {
     const { dir, file } = configDir();
     const env = { SCALR_CONF_BACKUP_DIR: join(dir, 'b') };

@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
 import { parseRuby } from '../../grammars/ruby';
-import { parseDocument } from '../core/document';
 import { fail } from '../core/errors';
 import { formatKey } from '../core/keys';
-import { combineTexts } from '../core/layers';
-import { planLocalChanges } from '../core/localPlan';
-import { planChanges, type Change } from '../core/plan';
+import type { Change } from '../core/plan';
 import { mergeChanges, readSnippet } from '../core/snippet';
 import { utf8Text } from '../core/value';
 import { findPlaceholders, line } from '../core/writes';
@@ -14,8 +11,8 @@ import { valueProblem } from '../schema/knowledge';
 import { isSecretKey, lookupSetting, suggestKeys } from '../schema/schema';
 import { applyPlan } from './apply';
 import { readStdin, type Deps } from './deps';
-import { readText } from './configFiles';
-import { mainFile, type GlobalOptions } from './options';
+import type { GlobalOptions } from './options';
+import { planFor } from './layered';
 import type { Run } from './exitCodes';
 
 export function registerMerge(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
@@ -45,14 +42,15 @@ export function registerMerge(program: Command, deps: Deps, run: Run, globals: (
       if (placeholder) fail('usage', `line ${line(placeholder.node)} of the snippet: ${placeholderMessage(placeholder)}`);
       const snippet = readSnippet(text);
       for (const note of snippet.notes) deps.stderr.write(`scalr-conf: note: ${note}\n`);
-      // With --local, what is there already includes what scalr-server.rb sets.
-      const mainText = opts.local ? readText(mainFile(opts, deps.env)) : undefined;
-      run.code = await applyPlan(opts, deps, (current) => {
-        const there = parseDocument(mainText === undefined ? current : combineTexts(mainText, current).text);
-        const changes = mergeChanges(there, snippet);
-        if (!opts.force) refuseDoubtful(changes, !!opts.showSecrets);
-        return mainText === undefined ? planChanges(current, changes) : planLocalChanges(mainText, current, changes);
-      });
+      run.code = await applyPlan(
+        opts,
+        deps,
+        planFor(opts, deps.env, (there) => {
+          const changes = mergeChanges(there, snippet);
+          if (!opts.force) refuseDoubtful(changes, !!opts.showSecrets);
+          return changes;
+        }, { replaceKinds: true }),
+      );
     });
 }
 

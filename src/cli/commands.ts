@@ -5,7 +5,9 @@ import type { Change } from '../core/plan';
 import { parseValue } from '../core/parseValue';
 import { flatten, getValue, whyUnreadable, type Unreadable } from '../core/query';
 import { toCanonical, utf8Text, type RubyValue } from '../core/value';
-import { coerceValue, isSecretKey, lookupSetting, suggestKeys } from '../schema/schema';
+import { coerceValue, isSecretKey, lookupSetting, suggestKeys, type Setting } from '../schema/schema';
+import { knownDefault } from '../schema/defaults';
+import { checkValue } from '../model/valueChecks';
 import { applyPlan } from './apply';
 import { isInteractive, readStdin, type Deps } from './deps';
 import { targetFile, type GlobalOptions } from './options';
@@ -19,7 +21,9 @@ import { registerMerge } from './cmd-merge';
 import { registerKeys } from './cmd-keys';
 import { registerAws } from './cmd-aws';
 import { guidedValue } from './guided';
-import { planFor, readView } from './layered';
+import { readSecrets } from './configFiles';
+import { scalrUses, stepNotes } from './uses';
+import { fileNames, planFor, readView } from './layered';
 import type { Run } from './exitCodes';
 
 export function registerCommands(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
@@ -34,14 +38,18 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const target = parseKey(key);
       const view = readView(opts, deps.env, file);
       const found = view.own(getValue(view.doc, target));
-      if (!found) {
+      const names = fileNames(opts, deps.env);
+      const used = scalrUses(target, found?.value, readSecrets(names.main));
+      if (!used) {
         if (opts.json) deps.stdout.write(JSON.stringify({ key: formatKey(target), set: false, file }) + '\n');
         fail('not-set', `${formatKey(target)} is not set in ${file}`);
       }
+      for (const note of stepNotes(formatKey(target), used.steps, used.fromSecrets ? names.secrets : file)) deps.stderr.write(`scalr-conf: note: ${note}\n`);
       // A secret is printed when asked for by name; secrets inside a hash stay masked.
-      const value = opts.showSecrets ? found.value : maskValue(found.value);
+      const value = opts.showSecrets ? used.value : maskValue(used.value);
       if (opts.json) {
-        deps.stdout.write(JSON.stringify({ key: formatKey(target), set: true, value: plainJson(value), file, line: found.line }) + '\n');
+        const where = used.fromSecrets ? { file: names.secrets } : { file, line: found!.line };
+        deps.stdout.write(JSON.stringify({ key: formatKey(target), set: true, value: plainJson(value), ...where, ...(used.steps.length ? { reconfigure: used.steps.map((s) => s.kind) } : {}) }) + '\n');
       } else deps.stdout.write(Buffer.from(displayValue(value) + '\n', 'latin1'));
     });
 
@@ -70,7 +78,15 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       }
       const enableAll = cmd.all && !prefix ? getValue(doc, { kind: 'enable_all' }) : undefined;
       if (enableAll) rows.push(['enable_all', enableAll.value, enableAll.line]);
-      const shown = view.rows(rows).map(([k, v, line]) => [k, v.kind === 'unreadable' || opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);
+      // What Scalr gets, not what the file holds: the notes on stderr say where the two differ.
+      const secrets = readSecrets(fileNames(opts, deps.env).main);
+      const scalrRows = view.rows(rows).map(([k, v, line]): [string, RubyValue | Unreadable, number] => {
+        if (v.kind === 'unreadable') return [k, v, line];
+        const used = scalrUses(keyTarget(k), v, secrets);
+        for (const note of stepNotes(k, used?.steps ?? [], used?.fromSecrets ? fileNames(opts, deps.env).secrets : file)) deps.stderr.write(`scalr-conf: note: ${note}\n`);
+        return [k, used?.value ?? v, line];
+      });
+      const shown = scalrRows.map(([k, v, line]) => [k, v.kind === 'unreadable' || opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);
       if (opts.json) {
         const entry = (v: RubyValue | Unreadable | undefined) => (!v ? { value: '********' } : v.kind === 'unreadable' ? { unknown: whyUnreadable(v) } : { value: plainJson(v) });
         deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [k, { ...entry(v), file, line }]))) + '\n');
@@ -147,11 +163,25 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
   registerAws(program, deps, run, globals);
 }
 
-/** Known keys take their type from the schema; near-misses of known keys are refused. */
-function typedValue(target: Target, raw: string, opts: GlobalOptions, warn?: (line: string) => void): RubyValue {
+/**
+ * Known keys take their type from the schema; near-misses of known keys are refused. Then what
+ * reconfigure will do with the value is checked: Scalr must get what was asked.
+ */
+function typedValue(target: Target, raw: string, opts: GlobalOptions, warn: (line: string) => void): RubyValue {
   checkedKey(target, opts, warn);
-  if (opts.type) return parseValue(raw, opts.type);
   const setting = lookupSetting(formatKey(target));
+  const value = parsedValue(setting, raw, opts);
+  if (target.kind === 'group') {
+    const path = [target.group, ...target.path];
+    const check = checkValue(path, value, { type: setting?.type, default: knownDefault(path), force: opts.force });
+    if (check.refusal) throw check.refusal;
+    for (const note of check.notes) warn(`scalr-conf: note: ${note}`);
+  }
+  return value;
+}
+
+function parsedValue(setting: Setting | undefined, raw: string, opts: GlobalOptions): RubyValue {
+  if (opts.type) return parseValue(raw, opts.type);
   if (!setting) return parseValue(raw, 'string');
   if (opts.force && setting.type === 'enum') return parseValue(raw, 'string');
   return coerceValue(setting, Buffer.from(raw, 'latin1').toString('utf8'));
@@ -198,3 +228,12 @@ function rubyish(v: RubyValue): string {
   return Buffer.from(JSON.stringify(plainJson(v)), 'utf8').toString('latin1');
 }
 
+
+/** A row's key as a target; rows name keys the file holds, so a key that does not read back is shown as it is. */
+function keyTarget(key: string): Target {
+  try {
+    return parseKey(key);
+  } catch {
+    return { kind: 'enable_all' };
+  }
+}

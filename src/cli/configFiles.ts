@@ -1,5 +1,7 @@
 import { readConfig } from '../io/readConfig';
 import { isMissing } from '../io/localFile';
+import path from 'node:path';
+import { parseSecrets, type SecretEntry } from '../model/secrets';
 import { localFileFor, mainFile, type GlobalOptions } from './options';
 
 /** Both files scalr-server-ctl reads, as byte strings; the local one only when it exists. */
@@ -22,4 +24,16 @@ export function readConfigFiles(opts: GlobalOptions, env: NodeJS.ProcessEnv): Co
   const main = readText(mainPath);
   const local = isMissing(localPath) ? undefined : readText(localPath);
   return { mainPath, localPath, main, local };
+}
+
+/** scalr-server-secrets.json beside the main file: reconfigure assigns it over both .rb files. */
+export function secretsFileFor(main: string): string {
+  return path.join(path.dirname(main), 'scalr-server-secrets.json');
+}
+
+/** The secrets JSON's entries; none when the file is not there (reconfigure creates it). */
+export function readSecrets(main: string): SecretEntry[] {
+  const file = secretsFileFor(main);
+  if (isMissing(file)) return [];
+  return parseSecrets(readConfig(file).bytes.toString('utf8'), file);
 }

@@ -30,6 +30,13 @@ const BY_CODE: Record<ErrorCode, ExitName> = {
   'verify-failed': 'VERIFY_FAILED',
   'reconfigure-failed': 'RECONFIGURE_FAILED',
   aborted: 'ABORTED',
+  overridden: 'REFUSED',
+  'held-by-secrets': 'REFUSED',
+  collateral: 'REFUSED',
+  'breaks-load': 'REFUSED',
+  'replaces-hash': 'REFUSED',
+  'becomes-boolean': 'REFUSED',
+  'symbol-value': 'REFUSED',
 };
 
 export function exitNameFor(code: ErrorCode): ExitName {

@@ -1,22 +1,54 @@
 import { parseDocument, type Document } from '../core/document';
 import { fail } from '../core/errors';
 import { LayerSyntaxError, layerDocuments } from '../core/layers';
-import { planLocalChanges } from '../core/localPlan';
-import { planChanges, type Change, type Plan } from '../core/plan';
+import type { Change, Plan } from '../core/plan';
 import type { Found } from '../core/query';
-import { readText } from './configFiles';
-import { mainFile, type GlobalOptions } from './options';
+import { planEdit } from '../model/planEdit';
+import type { FileNames } from '../model/prove';
+import { knownDefault } from '../schema/defaults';
+import { isMissing } from '../io/localFile';
+import { readSecrets, readText, secretsFileFor } from './configFiles';
+import { localFileFor, mainFile, type GlobalOptions } from './options';
 
 /**
- * --local: scalr-server-local.rb means nothing on its own. scalr-server-ctl evaluates it after
- * scalr-server.rb into the same configuration, so it is read and planned with the main file in view.
+ * scalr-server-local.rb means nothing on its own, and scalr-server.rb is not the last word either:
+ * reconfigure evaluates both, then assigns scalr-server-secrets.json over them. Every edit is
+ * planned in its file and proved against all three.
  */
 
-/** How an edit of the target file is planned: with the main file in view for --local. */
-export function planFor(opts: GlobalOptions, env: NodeJS.ProcessEnv, changes: readonly Change[]): (text: string) => Plan {
-  if (!opts.local) return (text) => planChanges(text, changes);
-  const mainText = readText(mainFile(opts, env));
-  return (text) => planLocalChanges(mainText, text, changes);
+export function fileNames(opts: GlobalOptions, env: NodeJS.ProcessEnv): FileNames {
+  const main = mainFile(opts, env);
+  return { main, local: localFileFor(main), secrets: secretsFileFor(main) };
+}
+
+/**
+ * How an edit of the target file is planned. The other files are read when the planner runs, which
+ * for a real write is under the lock that covers both .rb files.
+ */
+export function planFor(
+  opts: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+  changes: readonly Change[] | ((combined: Document) => Change[]),
+  how: { replaceKinds?: boolean } = {},
+): (text: string) => Plan {
+  const names = fileNames(opts, env);
+  return (text) => {
+    const main = opts.local ? readText(names.main) : text;
+    const local = opts.local ? text : isMissing(names.local) ? undefined : readText(names.local);
+    const wanted = typeof changes === 'function' ? changes(combinedDoc(main, opts.local ? text : undefined, names)) : changes;
+    return planEdit({ main, local, secrets: readSecrets(names.main), target: opts.local ? 'local' : 'main', changes: wanted, force: opts.force, replaceKinds: how.replaceKinds, names, defaultAt: knownDefault });
+  };
+}
+
+/** For merge: what is there already, including what scalr-server.rb sets when the target is the local file. */
+function combinedDoc(main: string, local: string | undefined, names: FileNames): Document {
+  if (local === undefined) return parseDocument(main);
+  try {
+    return layerDocuments(main, local).combined;
+  } catch (e) {
+    if (e instanceof LayerSyntaxError) fail('syntax', `${names[e.layer]}: ${e.message}`, e.position, names[e.layer]);
+    throw e;
+  }
 }
 
 export interface View {
@@ -41,7 +73,7 @@ export function readView(opts: GlobalOptions, env: NodeJS.ProcessEnv, file: stri
   try {
     layered = layerDocuments(mainText, localText);
   } catch (e) {
-    if (e instanceof LayerSyntaxError) fail('syntax', `${e.layer === 'main' ? mainPath : file}: ${e.message}`, e.position);
+    if (e instanceof LayerSyntaxError) fail('syntax', `${e.layer === 'main' ? mainPath : file}: ${e.message}`, e.position, e.layer === 'main' ? mainPath : file);
     throw e;
   }
   const mapLine = (line: number): number | undefined => {

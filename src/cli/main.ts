@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ScalrConfError } from '../core/errors';
+import { ScalrConfError, type SourcePosition } from '../core/errors';
 import { processDeps, type Deps } from './deps';
 import { EXIT, EXIT_HELP, exitNameFor, type Run } from './exitCodes';
 import { VALUE_TYPES } from '../core/parseValue';
@@ -83,15 +83,21 @@ function report(e: unknown, deps: Deps, json: boolean): number {
   }
   if (e instanceof ScalrConfError) {
     const name = exitNameFor(e.code);
-    return emit(deps, json, name, e.message, e.position);
+    return emit(deps, json, name, e.message, e.position, e.code, e.file);
   }
   const message = e instanceof Error ? e.message : String(e);
   return emit(deps, json, 'INTERNAL', `internal error: ${message.split('\n')[0]}`);
 }
 
-function emit(deps: Deps, json: boolean, name: keyof typeof EXIT, message: string, position?: { line: number; column: number }): number {
-  if (json) deps.stderr.write(JSON.stringify({ error: { code: name, exitCode: EXIT[name], message, ...position } }) + '\n');
-  else deps.stderr.write(`scalr-conf: ${message}\n`);
+/**
+ * With --json the error is data: `code` is the error's own code (`not-hash`, `overridden`, ...,
+ * `usage` and `internal` for errors that have none), `exit` names the exit status.
+ */
+function emit(deps: Deps, json: boolean, name: keyof typeof EXIT, message: string, position?: SourcePosition, code?: string, file?: string): number {
+  if (json) {
+    const error = { code: code ?? name.toLowerCase().replace(/_/g, '-'), exit: name, exitCode: EXIT[name], message, ...(file ? { file } : {}), ...position };
+    deps.stderr.write(JSON.stringify({ error }) + '\n');
+  } else deps.stderr.write(`scalr-conf: ${message}\n`);
   return EXIT[name];
 }
 

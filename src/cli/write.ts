@@ -34,9 +34,12 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
     realPath = resolveRealPath(file);
   }
   sweepStaleTemps(realPath);
+  // One lock for scalr-server.rb and scalr-server-local.rb: reconfigure reads both, so edits of
+  // either never interleave, and it is held until reconfigure has ended.
+  const lockPath = opts.local ? resolveRealPath(mainFile(opts, deps.env)) : realPath;
   let written = false;
   try {
-    return await withLock(realPath, { waitSeconds: wait }, async () => {
+    return await withLock(lockPath, { waitSeconds: wait }, async () => {
       const prepared = pending.prepare();
       if (!prepared) return finish(EXIT.OK);
       const { read, plan } = prepared;

@@ -15,11 +15,22 @@ export type ErrorCode =
   | 'write-failed' // the new text could not be installed
   | 'reconfigure-failed' // scalr-server-ctl failed after a write
   | 'ctl-not-found' // scalr-server-ctl cannot be found
-  | 'aborted'; // the user declined the confirmation
+  | 'aborted' // the user declined the confirmation
+  // A planned edit that would not do what was asked, in what Scalr uses:
+  | 'overridden' // a later file (scalr-server-local.rb) decides the key, so the edit has no effect
+  | 'held-by-secrets' // scalr-server-secrets.json decides the key
+  | 'collateral' // the edit would change other settings too
+  | 'breaks-load' // the edit would leave a file reconfigure cannot load
+  | 'replaces-hash' // a hash would become a scalar or a scalar a hash (needs --force)
+  | 'becomes-boolean' // reconfigure's string2boolean would turn the string into a boolean or nil
+  | 'symbol-value'; // a Symbol under app[:configuration] reaches config.yml as ":name" (needs --force)
 
 export interface SourcePosition {
   line: number;
   column: number;
+  /** Where the range ends, when the problem spans more than a point. */
+  endLine?: number;
+  endColumn?: number;
 }
 
 export class ScalrConfError extends Error {
@@ -27,12 +38,14 @@ export class ScalrConfError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly position?: SourcePosition,
+    /** The file the position is in, when it is not the file the command targets. */
+    readonly file?: string,
   ) {
     super(message);
     this.name = 'ScalrConfError';
   }
 }
 
-export function fail(code: ErrorCode, message: string, position?: SourcePosition): never {
-  throw new ScalrConfError(code, message, position);
+export function fail(code: ErrorCode, message: string, position?: SourcePosition, file?: string): never {
+  throw new ScalrConfError(code, message, position, file);
 }

@@ -4,7 +4,7 @@ import { fail, ScalrConfError } from './errors';
 import { formatKey, type Target } from './keys';
 import { combineTexts } from './layers';
 import type { Slot, ValueNode } from './model';
-import { enableAllArgument, groupKeyText, nest, planSet, planUnset, type Change, type Plan } from './plan';
+import { enableAllArgument, groupKeyText, nest, planSet, planUnset, type Change, type Plan, type PlanOptions } from './plan';
 import { renderString, renderValue } from './render';
 import type { RubyValue } from './value';
 
@@ -19,7 +19,8 @@ import type { RubyValue } from './value';
  *
  * rather than an `app[:configuration] = { ... }` that would discard everything the main file set.
  */
-export function planLocalChanges(mainText: string, localText: string, changes: readonly Change[]): Plan {
+export function planLocalChanges(mainText: string, localText: string, changes: readonly Change[], options: PlanOptions = {}): Plan {
+  const opts = { ...options, revive: true };
   let local = localText;
   const summary: string[] = [];
   for (const change of changes) {
@@ -28,7 +29,7 @@ export function planLocalChanges(mainText: string, localText: string, changes: r
     let note = '';
     for (let round = 0; round < 1000; round++) {
       const { doc, localStart } = joined(mainText, local);
-      const edits = change.op === 'set' ? planSet(doc, change.target, change.value) : planUnset(doc, change.target);
+      const edits = change.op === 'set' ? planSet(doc, change.target, change.value, opts) : planUnset(doc, change.target, opts);
       if (edits.length === 0) break;
       if (edits.every((e) => e.start >= localStart)) {
         local = reparsed(applyEdits(local, edits.map((e) => ({ ...e, start: e.start - localStart, end: e.end - localStart }))), key);

@@ -27,6 +27,8 @@ export interface OpaqueNode {
   kind: 'opaque';
   node: SyntaxNode;
   reason: string;
+  /** Ruby itself raises here (NoMethodError on nil, ...): reconfigure cannot load the files. */
+  failsToLoad?: boolean;
 }
 
 export interface Slot {
@@ -233,8 +235,10 @@ function applyWrite(model: Model, group: Group, path: string[], match: { stateme
   }
   const parent = descend(root, path.slice(0, -1));
   if (!parent || parent.kind !== 'hash') {
-    // Ruby itself would fail here, or the parent is already uncertain.
-    markOpaque(model, group, path, match.statement, `an assignment below ${parent ? 'an uncertain value' : 'a key that is not set'}`);
+    // Ruby itself fails here (indexing nil or a scalar), unless the parent is only uncertain.
+    const fails = !parent || parent.kind === 'leaf';
+    const below = !parent ? 'a key that is not set' : parent.kind === 'leaf' ? 'a value that is not a hash' : 'an uncertain value';
+    markOpaque(model, group, path, match.statement, `an assignment below ${below}`, fails);
     return;
   }
   const key = path[path.length - 1];
@@ -252,8 +256,8 @@ function descend(node: ValueNode, path: string[]): ValueNode | undefined {
   return cur;
 }
 
-function markOpaque(model: Model, group: Group, path: string[], node: SyntaxNode, reason: string): void {
-  const opaque: OpaqueNode = { kind: 'opaque', node, reason };
+function markOpaque(model: Model, group: Group, path: string[], node: SyntaxNode, reason: string, failsToLoad = false): void {
+  const opaque: OpaqueNode = failsToLoad ? { kind: 'opaque', node, reason, failsToLoad } : { kind: 'opaque', node, reason };
   if (path.length === 0) {
     model.groups.set(group, opaque);
     return;

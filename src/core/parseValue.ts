@@ -1,5 +1,6 @@
 import { fail } from './errors';
 import { binOf, utf8Text, type RubyValue } from './value';
+import { parseJsonValue } from './json';
 
 export const VALUE_TYPES = ['string', 'integer', 'float', 'boolean', 'symbol', 'nil', 'json'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
@@ -31,13 +32,11 @@ export function parseValue(raw: string, type: ValueType): RubyValue {
       if (!['', 'nil', 'null'].includes(raw)) fail('usage', `--type nil takes no value (or "nil"), not ${JSON.stringify(raw)}`);
       return { kind: 'nil' };
     case 'json': {
-      let parsed: unknown;
       try {
-        parsed = JSON.parse(Buffer.from(raw, 'latin1').toString('utf8'));
+        return parseJsonValue(Buffer.from(raw, 'latin1').toString('utf8'));
       } catch (e) {
         fail('usage', `the value is not valid JSON: ${(e as Error).message}`);
       }
-      return fromJson(parsed);
     }
   }
 }
@@ -46,13 +45,3 @@ export const BOOLEANS: Record<string, boolean> = {
   true: true, yes: true, on: true, '1': true,
   false: false, no: false, off: false, '0': false,
 };
-
-/** JSON numbers without a fraction are integers; null is nil; objects are hashes. */
-export function fromJson(v: unknown): RubyValue {
-  if (v === null) return { kind: 'nil' };
-  if (typeof v === 'string') return { kind: 'string', bin: binOf(v) };
-  if (typeof v === 'boolean') return { kind: 'boolean', value: v };
-  if (typeof v === 'number') return Number.isInteger(v) ? { kind: 'integer', value: BigInt(v) } : { kind: 'float', value: v };
-  if (Array.isArray(v)) return { kind: 'array', items: v.map(fromJson) };
-  return { kind: 'hash', entries: Object.entries(v as object).map(([k, x]) => [binOf(k), fromJson(x)]) };
-}

@@ -19,11 +19,22 @@ export interface Plan {
   summary: string[];
 }
 
+export interface PlanOptions {
+  /** --force: a hash may replace a scalar and a scalar a hash. */
+  force?: boolean;
+  /**
+   * Removing a key may remove the statement that overrides an earlier value, letting that value
+   * show again: what a --local unset means. Off for the main file, where it would revive a value
+   * the admin replaced on purpose.
+   */
+  revive?: boolean;
+}
+
 /**
  * Plans changes in order, each against the text the previous ones produced, so later changes see
  * earlier ones exactly as Ruby would. Every intermediate text must parse again.
  */
-export function planChanges(text: string, changes: readonly Change[]): Plan {
+export function planChanges(text: string, changes: readonly Change[], options: PlanOptions = {}): Plan {
   let doc = parseDocument(text);
   const summary: string[] = [];
   for (const change of changes) {
@@ -31,7 +42,7 @@ export function planChanges(text: string, changes: readonly Change[]): Plan {
     let edited = false;
     // An unset can uncover an earlier value of the same key (a duplicate or an earlier write): repeat.
     for (let round = 0; round < 1000; round++) {
-      const edits = change.op === 'set' ? planSet(doc, change.target, change.value) : planUnset(doc, change.target);
+      const edits = change.op === 'set' ? planSet(doc, change.target, change.value, options) : planUnset(doc, change.target, options);
       if (edits.length === 0) break;
       doc = reparse(doc, edits, key);
       edited = true;
@@ -62,7 +73,7 @@ function refuseOpaque(node: OpaqueNode, key: string): never {
 
 // ---------------------------------------------------------------- set
 
-export function planSet(doc: Document, target: Target, value: RubyValue): TextEdit[] {
+export function planSet(doc: Document, target: Target, value: RubyValue, options: PlanOptions = {}): TextEdit[] {
   const key = formatKey(target);
   if (target.kind === 'enable_all') return planSetEnableAll(doc, value);
   const root = doc.model.groups.get(target.group)!;
@@ -72,7 +83,7 @@ export function planSet(doc: Document, target: Target, value: RubyValue): TextEd
   for (let i = 0; i < path.length; i++) {
     const slot = node.slots.get(path[i]);
     if (!slot) return insertMissing(doc, node, target.group, path, i, value);
-    if (i === path.length - 1) return replaceSlot(doc, slot, value, key);
+    if (i === path.length - 1) return replaceSlot(doc, slot, value, key, options);
     if (slot.value.kind === 'opaque') refuseOpaque(slot.value, key);
     if (slot.value.kind === 'leaf') {
       const at = slot.origin.kind === 'opaque' ? slot.origin.node : slot.origin.valueNode;
@@ -96,12 +107,22 @@ function planSetEnableAll(doc: Document, value: RubyValue): TextEdit[] {
   return [{ start: arg.startIndex, end: arg.endIndex, text }];
 }
 
-function replaceSlot(doc: Document, slot: Slot, value: RubyValue, key: string): TextEdit[] {
+function replaceSlot(doc: Document, slot: Slot, value: RubyValue, key: string, options: PlanOptions): TextEdit[] {
   if (slot.origin.kind === 'opaque') refuseOpaque(slot.value as OpaqueNode, key);
   if (slot.value.kind === 'leaf' && sameValue(slot.value.value, value)) return [];
   if (slot.value.kind === 'hash' && value.kind === 'hash') {
     const current = hashValue(slot.value);
     if (current && sameValue(current, value)) return [];
+  }
+  // Every setting inside a hash would go with it, or a setting would become a hash of settings.
+  const emptyHash = slot.value.kind === 'hash' && slot.value.slots.size === 0;
+  if ((slot.value.kind === 'hash') !== (value.kind === 'hash') && !emptyHash && !options.force) {
+    const at = slot.origin.valueNode;
+    const what = slot.value.kind === 'hash' ? `a hash of ${slot.value.slots.size} setting${slot.value.slots.size === 1 ? '' : 's'}` : 'a single value';
+    fail('replaces-hash', `${key} at line ${lineOf(at)} holds ${what}; replacing it with ${value.kind === 'hash' ? 'a hash' : 'a single value'} needs --force`, {
+      line: lineOf(at),
+      column: at.startPosition.column + 1,
+    });
   }
   // A later statement writing below this key would merge into the new value, or fail on it.
   const later = laterWriteBelow(slot.value);
@@ -280,7 +301,7 @@ function appendStatement(doc: Document, line: string): TextEdit[] {
 
 // ---------------------------------------------------------------- unset
 
-export function planUnset(doc: Document, target: Target): TextEdit[] {
+export function planUnset(doc: Document, target: Target, options: PlanOptions = {}): TextEdit[] {
   const key = formatKey(target);
   if (target.kind === 'enable_all') {
     const current = doc.model.enableAll;
@@ -315,13 +336,22 @@ export function planUnset(doc: Document, target: Target): TextEdit[] {
       slot.origin.hash.id === literal.id &&
       hashPairs(literal).length === 1 &&
       !literal.namedChildren.some((c) => c.type === 'comment');
-    if (!onlyPair || container.slots.size !== 1 || parent.shadows || parent.origin.kind === 'opaque') break;
+    if (!onlyPair || container.slots.size !== 1 || (parent.shadows && !options.revive) || parent.origin.kind === 'opaque') break;
+    // `app[:configuration] = {}  # filled in later` is the admin's line: its hash is emptied, not removed.
+    if (parent.origin.kind === 'statement' && hasComment(doc, parent.origin.statement)) break;
     t--;
   }
   const victim = chain[t].slot;
   if (victim.origin.kind === 'pair') return removePair(doc, victim.origin.pair, victim.origin.hash, key);
   if (victim.origin.kind === 'statement') return removeStatement(doc, victim.origin.statement);
   return refuseOpaque(victim.value as OpaqueNode, key);
+}
+
+/** A comment on the statement's lines or after it on its last line. */
+function hasComment(doc: Document, statement: SyntaxNode): boolean {
+  if (statement.descendantsOfType('comment').length > 0) return true;
+  const end = extentEnd(statement);
+  return /^[ \t]*#/.test(doc.text.slice(end, lineEnd(doc.text, end)));
 }
 
 function restOfLineIsBlankOrComment(text: string, at: number): boolean {
@@ -338,6 +368,12 @@ function removePair(doc: Document, pair: SyntaxNode, hash: SyntaxNode, key: stri
   const body = value?.type === 'heredoc_beginning' ? heredocBody(value) : undefined;
   const own = comma ? comma.endIndex : pair.endIndex;
   const isLast = idx === pairs.length - 1;
+
+  // The last pair of a statement's hash: back to `{}`, the form a set into `{}` grew it from.
+  const statementHash = hash.parent?.type === 'assignment' && !hash.namedChildren.some((c) => c.type === 'comment');
+  if (pairs.length === 1 && statementHash && !body) {
+    return [{ start: hash.child(0)!.endIndex, end: hash.child(hash.childCount - 1)!.startIndex, text: '' }];
+  }
 
   if (startsLine(text, pair.startIndex) && restOfLineIsBlankOrComment(text, own)) {
     const from = lineStart(text, pair.startIndex);

@@ -33,7 +33,7 @@ export type Outcome = { ok: true; after: string } | { ok: false; code: string; m
 /** planChanges, with refusals as data; any other failure is a bug and propagates. */
 export function plan(text: string, changes: Change[]): Outcome {
   try {
-    return { ok: true, after: planChanges(text, changes).after };
+    return { ok: true, after: planChanges(text, changes, { force: true }).after };
   } catch (e) {
     if (e instanceof ScalrConfError && (e.code === 'not-hash' || e.code === 'unsupported')) return { ok: false, code: e.code, message: e.message };
     throw e;

@@ -1,0 +1,141 @@
+import { ScalrConfError } from '../core/errors';
+import type { Change } from '../core/plan';
+import { toCanonical, type RubyValue } from '../core/value';
+import { keyOfPath, type Layer } from '../core/writes';
+import { flattenValue, pathId, useText, type Use, type Uses } from './uses';
+
+/**
+ * The proof every write must pass: after the planned edit, what Scalr uses differs from before
+ * exactly at the requested keys (and at parents the edit leaves empty or creates). When it does
+ * not, the refusal says which file and line decide instead, and the way out.
+ */
+
+export interface FileNames {
+  main: string;
+  local: string;
+  secrets: string;
+}
+
+export interface ProofInput {
+  before: Uses;
+  after: Uses;
+  changes: readonly Change[];
+  /** The file the edit is in. */
+  target: Layer;
+  /** Whether the edit changed any text: an unchanged file is only checked for sets that cannot take effect. */
+  edited: boolean;
+  /** --force: an unset may leave a value that a later file decides. */
+  force?: boolean;
+  names: FileNames;
+}
+
+const ORDER: Record<Use['source'], number> = { main: 0, local: 1, secrets: 2 };
+
+/** The first way the edit fails to do what was asked, or undefined when it does exactly that. */
+export function proveEdit(input: ProofInput): ScalrConfError | undefined {
+  const { before, after, changes, target, names } = input;
+  const paths = changes.map(changePath);
+
+  if (input.edited) {
+    const known = new Set(before.problems.map((p) => p.source + pathId(p.path)));
+    const broken = after.problems.find((p) => !known.has(p.source + pathId(p.path)));
+    if (broken) {
+      const file = names[broken.source];
+      return new ScalrConfError(
+        'breaks-load',
+        `this edit would make reconfigure fail: ${file} line ${broken.line} sets ${keyOfPath(broken.path)}, ${broken.reason}; change or remove that line first${broken.source === 'local' && target === 'main' ? ' (scalr-conf --local ...)' : ''}; nothing written`,
+        { line: broken.line, column: broken.column },
+        file,
+      );
+    }
+  }
+
+  // A change a later one in the same command touches again is judged by the later one.
+  const superseded = (i: number) => paths.slice(i + 1).some((p) => related(p, paths[i]));
+  for (const [i, change] of changes.entries()) {
+    if (change.op !== 'set' || superseded(i)) continue;
+    // enable_all is one value, a hash included.
+    const wanted = change.target.kind === 'enable_all' ? [[['enable_all'], change.value] as [string[], RubyValue]] : flattenValue(changePath(change), change.value);
+    for (const [path, wanted1] of wanted) {
+      const use = after.leaves.get(pathId(path));
+      if (use?.literal && sameLiteral(use.literal, wanted1)) continue;
+      if (use && ORDER[use.source] > ORDER[target]) return decidedElsewhere(use, target, names, 'set');
+      if (!input.edited) continue;
+      return new ScalrConfError('overridden', `setting ${keyOfPath(path)} in ${names[target]} would not take effect; nothing written`, undefined, names[target]);
+    }
+  }
+  if (!input.edited) return undefined;
+
+  for (const [i, change] of changes.entries()) {
+    if (change.op !== 'unset' || input.force || superseded(i)) continue;
+    const id = pathId(changePath(change));
+    for (const [k, use] of after.leaves) {
+      if ((k === id || k.startsWith(id + '\u0000')) && ORDER[use.source] > ORDER[target]) return decidedElsewhere(use, target, names, 'unset');
+    }
+  }
+
+  const changed: string[] = [];
+  for (const k of new Set([...before.leaves.keys(), ...after.leaves.keys()])) {
+    const a = before.leaves.get(k);
+    const b = after.leaves.get(k);
+    if (useText(a) === useText(b)) continue;
+    const path = (b ?? a)!.path;
+    if (paths.some((p) => related(p, path))) continue;
+    if (revived(path, b, changes, target)) continue;
+    changed.push(keyOfPath(path));
+  }
+  if (changed.length > 0) {
+    const shown = changed.slice(0, 3).join(', ') + (changed.length > 3 ? ` and ${changed.length - 3} more` : '');
+    return new ScalrConfError('collateral', `this edit would also change what Scalr uses for ${shown}; nothing written`, undefined, names[target]);
+  }
+  return undefined;
+}
+
+function changePath(change: Change): string[] {
+  return change.target.kind === 'enable_all' ? ['enable_all'] : [change.target.group, ...change.target.path];
+}
+
+/** One path lies on the other: the key itself, a key inside it, or a parent it creates or empties. */
+function related(a: readonly string[], b: readonly string[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * A --local unset that removes a local assignment lets scalr-server.rb's values below it show
+ * again: that is what removing a local override means.
+ */
+function revived(path: readonly string[], now: Use | undefined, changes: readonly Change[], target: Layer): boolean {
+  if (target !== 'local' || now?.source !== 'main') return false;
+  return changes.some((c) => {
+    if (c.op !== 'unset') return false;
+    const p = changePath(c);
+    for (let depth = p.length - 1; depth >= 2; depth--) if (related(p.slice(0, depth), path) && path.length >= depth) return true;
+    return false;
+  });
+}
+
+function sameLiteral(a: RubyValue, b: RubyValue): boolean {
+  const text = (v: RubyValue) => JSON.stringify(toCanonical(v), (_k, x: unknown) => (Object.is(x, -0) ? '-0' : x));
+  return text(a) === text(b);
+}
+
+function decidedElsewhere(use: Use, target: Layer, names: FileNames, op: 'set' | 'unset'): ScalrConfError {
+  const key = keyOfPath(use.path);
+  if (use.source === 'secrets') {
+    return new ScalrConfError(
+      'held-by-secrets',
+      `${key} is decided by ${names.secrets}, which reconfigure assigns over both .rb files; change it there instead; nothing written`,
+      undefined,
+      names.secrets,
+    );
+  }
+  const how = op === 'set' ? `set it there with scalr-conf --local set` : `unset it there with scalr-conf --local unset, or pass --force to change only ${names[target]}`;
+  return new ScalrConfError(
+    'overridden',
+    `${names.local} line ${use.line} sets ${key}, and reconfigure reads it after ${names[target]}; ${how}; nothing written`,
+    { line: use.line!, column: 1 },
+    names.local,
+  );
+}

@@ -1,0 +1,135 @@
+import type { Layered } from '../core/layers';
+import type { HashNode, OpaqueNode, Slot, ValueNode } from '../core/model';
+import { toCanonical, type RubyValue } from '../core/value';
+import type { Layer } from '../core/writes';
+import { usedLeaf, type Step } from './pipeline';
+import type { SecretEntry } from './secrets';
+
+/**
+ * What Scalr uses: every leaf of the configuration after scalr-server.rb, scalr-server-local.rb,
+ * scalr-server-secrets.json and reconfigure's own steps, each with the file and line that decide
+ * it. Commands that change files compare this before and after their edit; get, show and explain
+ * read it to say what reconfigure does to what the files hold.
+ */
+
+/** Which input decides a value. */
+export type Source = Layer | 'secrets';
+
+export interface Use {
+  /** The group, then the keys below it; `['enable_all']` for the setter. */
+  path: string[];
+  /** What the files (or the secrets JSON) hold: a scalar, an array, or an empty hash. */
+  literal?: RubyValue;
+  /** What Scalr ends up with; absent when the value cannot be read without running Ruby. */
+  value?: RubyValue;
+  /** Why the value cannot be read. */
+  unreadable?: string;
+  /** The steps of reconfigure that changed the literal. */
+  steps: Step[];
+  source: Source;
+  /** 1-based, in the file `source` names; absent for the secrets JSON. */
+  line?: number;
+}
+
+/** Something in the files that stops reconfigure from loading them, as data. */
+export interface LoadProblem {
+  code: 'breaks-load';
+  source: Layer;
+  line: number;
+  column: number;
+  reason: string;
+  /** The setting it is about. */
+  path: string[];
+}
+
+export interface Uses {
+  /** By `pathId(path)`. */
+  leaves: Map<string, Use>;
+  problems: LoadProblem[];
+}
+
+export interface UsesInputs {
+  layered: Layered;
+  secrets?: readonly SecretEntry[];
+  /** The cookbook's default for a key, which a nil leaves in place. */
+  defaultAt?: (path: string[]) => RubyValue | undefined;
+}
+
+export const pathId = (path: readonly string[]): string => path.join('\u0000');
+
+export function foldUses({ layered, secrets = [], defaultAt = () => undefined }: UsesInputs): Uses {
+  const leaves = new Map<string, Use>();
+  const problems: LoadProblem[] = [];
+  const where = (node: { startPosition: { row: number } }) => layered.where(node.startPosition.row + 1);
+
+  const opaque = (path: string[], node: OpaqueNode): void => {
+    const at = where(node.node);
+    leaves.set(pathId(path), { path, unreadable: node.reason, steps: [], source: at.layer, line: at.line });
+    if (node.failsToLoad) {
+      problems.push({ code: 'breaks-load', source: at.layer, line: at.line, column: node.node.startPosition.column + 1, reason: node.reason, path });
+    }
+  };
+  const leaf = (path: string[], literal: RubyValue, source: Source, line?: number): void => {
+    const { value, steps } = usedLeaf(path, literal, defaultAt(path));
+    if (source === 'secrets') steps.unshift({ kind: 'secrets' });
+    leaves.set(pathId(path), { path, literal, value, steps, source, line });
+  };
+  const walk = (path: string[], node: ValueNode, slot: Slot): void => {
+    if (node.kind === 'opaque') return opaque(path, node);
+    if (node.kind === 'leaf') {
+      const at = where(slotNode(slot));
+      return leaf(path, node.value, at.layer, at.line);
+    }
+    if (node.slots.size === 0) {
+      const at = where(slotNode(slot));
+      return leaf(path, { kind: 'hash', entries: [] }, at.layer, at.line);
+    }
+    for (const [k, s] of node.slots) walk([...path, k], s.value, s);
+  };
+
+  const model = layered.combined.model;
+  for (const [group, root] of model.groups) {
+    if (root.kind === 'opaque') {
+      opaque([group], root);
+      continue;
+    }
+    for (const [k, s] of (root as HashNode).slots) walk([group, k], s.value, s);
+  }
+  if (model.enableAll) {
+    const at = where(model.enableAll.statement);
+    const v = model.enableAll.value;
+    if (v.kind === 'leaf') leaf(['enable_all'], v.value, at.layer, at.line);
+    else if (v.kind === 'opaque') opaque(['enable_all'], v);
+  }
+
+  // ScalrServer[group][key] = value for every entry: it replaces whatever the files had there.
+  for (const entry of secrets) {
+    const id = pathId(entry.path);
+    for (const k of [...leaves.keys()]) if (k === id || k.startsWith(id + '\u0000')) leaves.delete(k);
+    for (const [path, v] of flattenValue([...entry.path], entry.value)) leaf(path, v, 'secrets');
+  }
+  return { leaves, problems };
+}
+
+function slotNode(slot: Slot) {
+  const o = slot.origin;
+  return o.kind === 'opaque' ? o.node : o.kind === 'pair' ? o.pair : o.statement;
+}
+
+export function flattenValue(path: string[], v: RubyValue): [string[], RubyValue][] {
+  if (v.kind !== 'hash' || v.entries.length === 0) return [[path, v]];
+  return v.entries.flatMap(([k, x]) => flattenValue([...path, k], x));
+}
+
+/** A use's value as comparable text: what Scalr gets, or why it cannot be told. */
+export function useText(use: Use | undefined): string | undefined {
+  if (!use) return undefined;
+  if (use.value) return JSON.stringify(toCanonical(use.value), (_k, x: unknown) => (Object.is(x, -0) ? '-0' : typeof x === 'bigint' ? String(x) : x));
+  return `?${use.unreadable}`;
+}
+
+/** The line a use comes from, as `file:line` with the file's display name. */
+export function useWhere(use: Use, names: { main: string; local: string; secrets: string }): string {
+  return use.source === 'secrets' ? names.secrets : `${names[use.source]}:${use.line}`;
+}
+
