@@ -163,3 +163,88 @@ export function readYaml(path: string): Canonical {
   if (r.status !== 0) throw new Error(r.stderr.trim() || `load-config.rb --yaml exited with ${r.status}`);
   return parseLine<Canonical>(r.stdout, 'load-config.rb --yaml');
 }
+
+/** The step of reconfigure's pipeline that failed (see test/ruby/scalr_pipeline.rb). */
+export type UsesStage = 'load' | 'secrets' | 'string2boolean' | 'attributes' | 'config.yml';
+
+export interface UsesError {
+  /** The Ruby exception class, e.g. Mixlib::Config::UnknownConfigOptionError. */
+  class: string;
+  message: string;
+  stage: UsesStage;
+  /** Line in the .rb file named by the message, when Ruby gave one. */
+  line?: number;
+}
+
+/**
+ * What Scalr uses after reconfigure: the node attributes of every group (plus enable_all), and
+ * config.yml as Scalr loads it. On failure both are null and error says which step failed.
+ */
+export type Uses =
+  | {
+      attributes: Record<string, Canonical>;
+      configuration: Canonical;
+      /** Secrets reconfigure would generate, as "group.key"; their values are fixed stand-ins. */
+      generated: string[];
+      error: null;
+      warnings?: string[];
+    }
+  | { attributes: null; configuration: null; generated: string[]; error: UsesError; warnings?: string[] };
+
+/** Texts of the three inputs; secrets as JSON text, or a value to serialise. */
+export interface UsesInput {
+  main: string | Buffer;
+  local?: string | Buffer;
+  secrets?: string | Buffer | Record<string, unknown>;
+}
+
+export interface UsesPaths {
+  main: string;
+  local?: string;
+  secrets?: string;
+}
+
+function checkUses(results: Uses[], expected: number, what: string): Uses[] {
+  if (!Array.isArray(results) || results.length !== expected) {
+    throw new Error(`${what} returned ${Array.isArray(results) ? results.length : 'no'} results for ${expected} inputs`);
+  }
+  return results;
+}
+
+/** Runs the pipeline on files. Only the paths given are read: nothing is looked up beside main. */
+export function loadUsesFiles(paths: UsesPaths[]): Uses[] {
+  if (paths.length === 0) return [];
+  const r = run([LOAD_CONFIG_RB, '--uses-batch'], JSON.stringify(paths));
+  if (r.status !== 0) throw new Error(r.stderr.trim() || `load-config.rb --uses-batch exited with ${r.status}`);
+  return checkUses(parseLine<Uses[]>(r.stdout, 'load-config.rb --uses-batch'), paths.length, 'load-config.rb --uses-batch');
+}
+
+/**
+ * Runs reconfigure's pipeline on many main + local + secrets triples in one Ruby process, each in a
+ * fresh configuration. Results are in input order; a failing entry does not affect the others.
+ */
+export function loadUsesMany(inputs: UsesInput[]): Uses[] {
+  if (inputs.length === 0) return [];
+  return withTempDir((dir) => {
+    const paths = inputs.map((input, i): UsesPaths => {
+      const write = (name: string, text: string | Buffer): string => {
+        const p = join(dir, `${i}-${name}`);
+        writeFileSync(p, text);
+        return p;
+      };
+      const entry: UsesPaths = { main: write('scalr-server.rb', input.main) };
+      if (input.local !== undefined) entry.local = write('scalr-server-local.rb', input.local);
+      if (input.secrets !== undefined) {
+        const s = input.secrets;
+        entry.secrets = write('scalr-server-secrets.json', typeof s === 'string' || Buffer.isBuffer(s) ? s : JSON.stringify(s));
+      }
+      return entry;
+    });
+    return loadUsesFiles(paths);
+  });
+}
+
+/** loadUsesMany for one triple. */
+export function loadUses(input: UsesInput): Uses {
+  return loadUsesMany([input])[0];
+}
