@@ -110,8 +110,9 @@ describe('reconfigure pipeline oracle', { timeout: 60_000 }, () => {
         stage: 'secrets',
         class: 'Mixlib::Config::UnknownConfigOptionError',
       });
-      expect(failed({ main: '', secrets: '{"mysql": ' })).toMatchObject({ stage: 'secrets', class: 'JSON::ParserError' });
-      expect(failed({ main: '', secrets: '"text"' })).toMatchObject({ stage: 'secrets' });
+      const parseError = { stage: 'secrets', class: 'Chef::Exceptions::JSON::ParseError' };
+      expect(failed({ main: '', secrets: '{"mysql": ' })).toMatchObject(parseError);
+      expect(failed({ main: '', secrets: '"text"' })).toMatchObject(parseError);
       expect(failed({ main: '', secrets: { mysql: 'not a hash' } })).toMatchObject({ stage: 'secrets', class: 'NoMethodError' });
     });
 

@@ -37,6 +37,8 @@ module ScalrPipeline
     [:app, :id, 'hex(4)']
   ].freeze
 
+  JSON_PARSE_ERROR = 'Chef::Exceptions::JSON::ParseError'
+
   TRUE_WORDS = %w[yes 1 true on].freeze
   FALSE_WORDS = %w[no 0 false off].freeze
   NIL_WORDS = %w[null nil ~].freeze
@@ -104,14 +106,16 @@ module ScalrPipeline
     rescue SystemCallError, IOError => e
       raise StageError.new('secrets', "#{path}: cannot read: #{e.message}", e.class.name)
     end
+    # Chef::JSONCompat.from_json raises its own ParseError, for bad JSON and for a top level that
+    # is neither an object nor an array.
     data = begin
       JSON.parse(text)
     rescue JSON::ParserError => e
-      raise StageError.new('secrets', "#{path}: #{e.message.lines.first.to_s.strip}", e.class.name)
+      raise StageError.new('secrets', "#{path}: #{e.message.lines.first.to_s.strip}", JSON_PARSE_ERROR)
     end
     unless data.is_a?(Hash) || data.is_a?(Array)
       raise StageError.new('secrets', "#{path}: the top level must be an object or an array, not #{data.class}",
-                           'Chef::Exceptions::JSON::ParseError')
+                           JSON_PARSE_ERROR)
     end
     data
   end
