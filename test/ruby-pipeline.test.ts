@@ -285,6 +285,38 @@ describe('reconfigure pipeline oracle', { timeout: 60_000 }, () => {
       expect(withoutDirs(batch)[2].error!.message).toMatch(/^scalr-server\.rb:1: /);
     });
 
+    it('agrees with a model of the layers on generated main + local + secrets triples', () => {
+      // One value per layer, or none; nil and false are values too.
+      const value = fc.option(fc.constantFrom('"a"', '"off"', '"nil"', 'nil', 'false', '7', '["on"]'), { nil: undefined });
+      const triple = fc.record({ main: value, local: value, secret: fc.option(fc.constantFrom('b', 'yes', 'null', '0'), { nil: undefined }) });
+      const ruby: Record<string, Canonical> = { '"a"': 'a', '"off"': false, '"nil"': null, nil: null, false: false, 7: 7, '["on"]': ['on'] };
+      const word: Record<string, Canonical> = { b: 'b', yes: true, null: null, 0: false };
+      const samples = fc.sample(triple, { numRuns: 80, seed: 7 });
+      const results = loadUsesMany(
+        samples.map((t) => ({
+          main: t.main === undefined ? '' : `mysql[:scalr_password] = ${t.main}\napp[:email_from_name] = ${t.main}\n`,
+          local: t.local === undefined ? undefined : `mysql[:scalr_password] = ${t.local}\napp[:email_from_name] = ${t.local}\n`,
+          secrets: t.secret === undefined ? undefined : { mysql: { scalr_password: t.secret } },
+        })),
+      );
+      results.forEach((r, i) => {
+        const t = samples[i];
+        expect(r.error).toBeNull();
+        const attrs = r.attributes as Record<string, Obj>;
+        // A file value: the later file wins, string2boolean converts, nil keeps the default.
+        const fromFiles = t.local ?? t.main;
+        const name = fromFiles === undefined ? 'Scalr Service' : (ruby[fromFiles] ?? 'Scalr Service');
+        expect(attrs.app.email_from_name).toEqual(name);
+        // A secret: the JSON wins over both files, before string2boolean; unset or false is generated.
+        const raw = t.secret !== undefined ? t.secret : fromFiles;
+        const generated = raw === undefined || raw === 'nil' || raw === 'false';
+        expect(r.generated.includes('mysql.scalr_password')).toBe(generated);
+        const password = generated ? 'generated:hex(50)' : t.secret !== undefined ? word[t.secret] : ruby[raw!];
+        expect(attrs.mysql.scalr_password).toEqual(password === null ? 'CHANGEME' : password);
+        expect((((r.configuration as Obj).scalr as Obj).connections as Record<string, Obj>).mysql.pass).toEqual(attrs.mysql.scalr_password);
+      });
+    });
+
     it('agrees with a model of string2boolean and the config.yml merge on generated configurations', () => {
       const word = fc.constantFrom('yes', 'no', 'on', 'off', '1', '0', 'true', 'false', 'null', 'nil', '~', 'Off', 'x', '');
       const leaf = fc.oneof(word, fc.integer({ min: -5, max: 5 }), fc.array(word, { maxLength: 3 }));
