@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Canonical } from '../src/core/value';
-import { LOAD_CONFIG_RB, loadUses, loadUsesFiles, loadUsesMany, requireRuby, type Uses, type UsesInput } from './support/ruby';
+import {
+  LOAD_CONFIG_RB,
+  loadUses,
+  loadUsesFiles,
+  loadUsesMany,
+  requireRuby,
+  usesChanges,
+  type Uses,
+  type UsesInput,
+} from './support/ruby';
 
 requireRuby();
 
@@ -261,6 +270,33 @@ describe('reconfigure pipeline oracle', { timeout: 60_000 }, () => {
         stage: 'config.yml',
         class: 'ArgumentError',
       });
+    });
+  });
+
+  describe('comparing before and after', () => {
+    it('names the paths where what Scalr uses differs, and nothing when it does not', () => {
+      const before = loadUses({ main: 'app[:configuration] = { scalr: { aws: { ip_pool: ["a"] }, b: 1 } }\n' });
+      const same = loadUses({ main: 'app[:configuration] = {"scalr" => {"b" => 1, "aws" => {"ip_pool" => ["a"]}}}\n' });
+      expect(usesChanges(before, same)).toEqual([]);
+      // "off" is not a change from false, as Scalr gets false either way.
+      const off = loadUses({ main: 'app[:configuration] = { scalr: { aws: { ip_pool: ["a"] }, b: 1 } }\napp[:x] = "off"\n' });
+      const no = loadUses({ main: 'app[:configuration] = { scalr: { aws: { ip_pool: ["a"] }, b: 1 } }\napp[:x] = false\n' });
+      expect(usesChanges(off, no)).toEqual([]);
+      const after = loadUses({ main: 'app[:configuration] = { scalr: { aws: { ip_pool: ["a", "b"] }, c: :s } }\n' });
+      expect(usesChanges(before, after)).toEqual([
+        ['attributes', 'app', 'configuration', 'scalr', 'aws', 'ip_pool'],
+        ['attributes', 'app', 'configuration', 'scalr', 'b'],
+        ['attributes', 'app', 'configuration', 'scalr', 'c'],
+        ['configuration', 'scalr', 'aws', 'ip_pool'],
+        ['configuration', 'scalr', 'b'],
+        ['configuration', 'scalr', 'c'],
+      ]);
+      const symbol = loadUses({ main: 'app[:configuration] = { scalr: { aws: { ip_pool: ["a", "b"] }, c: :t } }\n' });
+      expect(usesChanges(after, symbol)).toEqual([
+        ['attributes', 'app', 'configuration', 'scalr', 'c'],
+        ['configuration', 'scalr', 'c'],
+      ]);
+      expect(usesChanges(before, loadUses({ main: 'nope 1\n' }))).toEqual([['error'], ['attributes'], ['configuration']]);
     });
   });
 

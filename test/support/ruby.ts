@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Canonical } from '../../src/core/value';
@@ -247,4 +248,40 @@ export function loadUsesMany(inputs: UsesInput[]): Uses[] {
 /** loadUsesMany for one triple. */
 export function loadUses(input: UsesInput): Uses {
   return loadUsesMany([input])[0];
+}
+
+const LEAF_TAGS = new Set(['$bytes', '$sym', '$int', '$float', '$ruby']);
+
+/** A hash of the configuration, as opposed to an array, a scalar or a tagged value such as {$sym}. */
+type CanonicalHash = { [key: string]: Canonical };
+
+function isHash(v: Canonical | undefined): v is CanonicalHash {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return !(keys.length === 1 && LEAF_TAGS.has(keys[0]));
+}
+
+/**
+ * Where two results of the pipeline differ: key paths under "attributes" and "configuration",
+ * down to the deepest hash both sides hold (arrays and scalars compare whole; a key on one side
+ * only is reported at that key). A change of error is reported as ["error"].
+ */
+export function usesChanges(before: Uses, after: Uses): string[][] {
+  const out: string[][] = [];
+  const walk = (a: Canonical | undefined, b: Canonical | undefined, path: string[]): void => {
+    if (isHash(a) && isHash(b)) {
+      // The tagged leaves also fit CanonicalHash, so the guard alone does not narrow to it.
+      const [ha, hb] = [a as CanonicalHash, b as CanonicalHash];
+      for (const k of new Set([...Object.keys(ha), ...Object.keys(hb)])) {
+        if (!(k in ha) || !(k in hb)) out.push([...path, k]);
+        else walk(ha[k], hb[k], [...path, k]);
+      }
+    } else if (!isDeepStrictEqual(a, b)) {
+      out.push(path);
+    }
+  };
+  if (!isDeepStrictEqual(before.error, after.error)) out.push(['error']);
+  walk(before.attributes ?? undefined, after.attributes ?? undefined, ['attributes']);
+  walk(before.configuration ?? undefined, after.configuration ?? undefined, ['configuration']);
+  return out;
 }
