@@ -12,10 +12,22 @@
 #   load-config.rb --syntax-batch       stdin: JSON array of paths; stdout: JSON array of
 #                                       {"ok": true} or {"ok": false, "error": "...", "line": n}
 #   load-config.rb --yaml FILE          the YAML file in canonical JSON
+#   load-config.rb --uses MAIN [--local LOCAL] [--secrets JSON]
+#                                       what Scalr uses after reconfigure (scalr_pipeline.rb):
+#                                       {"attributes": {group: ...}, "configuration": config.yml
+#                                       as loaded, "generated": ["mysql.root_password", ...],
+#                                       "error": null | {"class", "message", "stage", "line"}}.
+#                                       LOCAL and JSON default to scalr-server-local.rb and
+#                                       scalr-server-secrets.json beside MAIN, when they exist.
+#   load-config.rb --uses-batch         stdin: JSON array of {"main", "local"?, "secrets"?} paths
+#                                       (nothing is looked up beside MAIN); stdout: JSON array of
+#                                       the --uses objects
 #
-# Batch modes evaluate every entry in a fresh configuration, in one process.
+# Batch modes evaluate every entry in a fresh configuration, in one process. An evaluation that
+# fails is data (exit 0); exit 2 is for bad usage or batch input.
 
 require_relative 'scalr_loader'
+require_relative 'scalr_pipeline'
 
 def text(message)
   message.to_s.dup.force_encoding(Encoding::UTF_8).scrub.strip.gsub(/\s*\n\s*/, ' / ')
@@ -107,6 +119,54 @@ def syntax_batch
   emit(results)
 end
 
+def uses_result(main, local, secrets)
+  value, warnings = capturing_warnings do
+    r = ScalrPipeline.uses(main, local: local, secrets: secrets)
+    { 'attributes' => ScalrLoader.canonical(r['attributes']),
+      'configuration' => ScalrLoader.canonical(r['configuration']),
+      'generated' => r['generated'], 'error' => nil }
+  rescue ScalrPipeline::StageError => e
+    error = { 'class' => e.error_class, 'message' => text(e.message), 'stage' => e.stage }
+    error['line'] = e.line if e.line
+    { 'attributes' => nil, 'configuration' => nil, 'generated' => [], 'error' => error }
+  end
+  value['warnings'] = warnings unless warnings.empty?
+  value
+end
+
+def beside(main, name)
+  path = File.join(File.dirname(main), name)
+  File.file?(path) ? path : nil
+end
+
+def uses(args)
+  usage = 'usage: load-config.rb --uses MAIN [--local LOCAL] [--secrets JSON]'
+  main = args.shift
+  die(usage, 2) if main.nil? || main.start_with?('--')
+  options = {}
+  until args.empty?
+    flag = args.shift
+    value = args.shift
+    die(usage, 2) unless %w[--local --secrets].include?(flag) && value && !options.key?(flag)
+    options[flag] = value
+  end
+  local = options.fetch('--local') { beside(main, 'scalr-server-local.rb') }
+  secrets = options.fetch('--secrets') { beside(main, 'scalr-server-secrets.json') }
+  emit(uses_result(main, local, secrets))
+end
+
+def uses_batch
+  results = read_batch.map do |entry|
+    paths = entry.is_a?(Hash) ? entry.values_at('main', 'local', 'secrets') : []
+    if paths[0].is_a?(String) && paths[1..].all? { |p| p.nil? || p.is_a?(String) }
+      uses_result(*paths)
+    else
+      die("bad batch entry: #{text(entry.inspect)}", 2)
+    end
+  end
+  emit(results)
+end
+
 def yaml(path)
   require 'yaml'
   data = YAML.safe_load(File.read(path, encoding: 'UTF-8'), permitted_classes: [Symbol], aliases: true)
@@ -123,9 +183,13 @@ when '--syntax-batch'
 when '--yaml'
   die('usage: load-config.rb --yaml FILE', 2) unless ARGV.length == 2
   yaml(ARGV[1])
+when '--uses'
+  uses(ARGV.drop(1))
+when '--uses-batch'
+  uses_batch
 else
   if ARGV.empty? || ARGV.length > 2 || ARGV.any? { |a| a.start_with?('--') }
-    die('usage: load-config.rb MAIN.rb [LOCAL.rb] | --batch | --syntax-batch | --yaml FILE', 2)
+    die('usage: load-config.rb MAIN.rb [LOCAL.rb] | --batch | --syntax-batch | --yaml FILE | --uses MAIN | --uses-batch', 2)
   end
   begin
     emit(ScalrLoader.effective_canonical(ScalrLoader.evaluate(ARGV)))

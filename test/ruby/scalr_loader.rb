@@ -113,13 +113,15 @@ module ScalrLoader
 
   MAX_SAFE_INTEGER = 2**53 - 1
 
-  # An evaluation failure with the file and line it came from (line is nil when Ruby gave none).
+  # An evaluation failure with the file and line it came from (line is nil when Ruby gave none)
+  # and the class of the exception Ruby raised (nil when the loader itself refused).
   class EvalError < StandardError
-    attr_reader :line
+    attr_reader :line, :error_class
 
-    def initialize(message, line = nil)
+    def initialize(message, line = nil, error_class = nil)
       super(message)
       @line = line
+      @error_class = error_class
     end
   end
 
@@ -128,11 +130,17 @@ module ScalrLoader
   # A fresh configuration module, bound to the constant ScalrServer so messages name it as the
   # real one does. A new module per evaluation: reset alone would keep whatever a previous file
   # changed on the module itself (strict mode, new configurables, singleton methods).
-  def new_config
+  # enable_all defaults to nil (never set) unless a default is given: the cookbook's own module
+  # defaults it to true, which the reconfigure pipeline needs and the plain load leaves out.
+  def new_config(enable_all_default: nil)
     mod = Module.new do
       extend Mixlib::Config
       GROUPS.each { |g| default(g.to_sym, Mash.new) }
-      configurable(:enable_all)
+      if enable_all_default.nil?
+        configurable(:enable_all)
+      else
+        default(:enable_all, enable_all_default)
+      end
       config_strict_mode true
     end
     Object.send(:remove_const, :ScalrServer) if Object.const_defined?(:ScalrServer, false)
@@ -147,8 +155,8 @@ module ScalrLoader
 
   # Evaluates each path in order into one fresh configuration; returns the module.
   # Raises EvalError on any failure.
-  def evaluate(paths)
-    config = new_config
+  def evaluate(paths, enable_all_default: nil)
+    config = new_config(enable_all_default: enable_all_default)
     paths.each do |path|
       source = begin
         read_source(path)
@@ -166,7 +174,7 @@ module ScalrLoader
     $stdout = $stderr
     config.instance_eval(source, path, 1)
   rescue SystemExit => e
-    raise EvalError.new("#{path}: the file called exit (status #{e.status})", nil)
+    raise EvalError.new("#{path}: the file called exit (status #{e.status})", nil, 'SystemExit')
   rescue ScriptError, StandardError, SystemStackError, NoMemoryError => e
     raise describe_error(e, path)
   ensure
@@ -179,13 +187,13 @@ module ScalrLoader
       located = lines.grep(/\A#{Regexp.escape(path)}:\d+:/)
       line = located.first&.then { |l| l[path.length + 1..].to_i }
       text = (located.empty? ? lines.reject(&:empty?) : located).join(' / ')
-      return EvalError.new("#{text} (SyntaxError)", line)
+      return EvalError.new("#{text} (SyntaxError)", line, e.class.name)
     end
     frame = (e.backtrace || []).find { |l| l.start_with?("#{path}:") }
     line = frame && frame[path.length + 1..].to_i
     where = line ? "#{path}:#{line}" : path
     message = e.message.to_s.lines.map(&:strip).reject(&:empty?).join(' / ')
-    EvalError.new("#{where}: #{message} (#{e.class})", line)
+    EvalError.new("#{where}: #{message} (#{e.class})", line, e.class.name)
   end
 
   # The effective settings: every group (empty ones as {}) and enable_all.
@@ -264,7 +272,7 @@ module ScalrLoader
     end
     return describe_error(located, path) if located
 
-    EvalError.new("#{path}: #{e.message.lines.map(&:chomp).reject(&:empty?).join(' / ')} (SyntaxError)")
+    EvalError.new("#{path}: #{e.message.lines.map(&:chomp).reject(&:empty?).join(' / ')} (SyntaxError)", nil, 'SyntaxError')
   end
 
   # Recursive merge as the cookbook applies app[:configuration]: hashes merge, everything else
@@ -281,6 +289,21 @@ module ScalrLoader
                     end
     end
     result
+  end
+
+  # Chef's merge of one attribute precedence level over another, also used by the cookbook to merge
+  # app[:configuration] into config.yml: hashes merge key by key, nil over a key that exists keeps
+  # what was there, anything else (arrays too) replaces. Neither argument is changed.
+  def hash_only_merge(onto, with)
+    if onto.is_a?(Hash) && with.is_a?(Hash)
+      merged = onto.dup
+      with.each { |k, v| merged[k] = merged.key?(k) ? hash_only_merge(merged[k], v) : v }
+      merged
+    elsif with.nil?
+      onto
+    else
+      with
+    end
   end
 
   # Plain Hashes with string keys, so YAML output carries no Ruby class tags.

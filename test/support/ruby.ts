@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Canonical } from '../../src/core/value';
@@ -162,4 +163,125 @@ export function readYaml(path: string): Canonical {
   const r = run([LOAD_CONFIG_RB, '--yaml', path]);
   if (r.status !== 0) throw new Error(r.stderr.trim() || `load-config.rb --yaml exited with ${r.status}`);
   return parseLine<Canonical>(r.stdout, 'load-config.rb --yaml');
+}
+
+/** The step of reconfigure's pipeline that failed (see test/ruby/scalr_pipeline.rb). */
+export type UsesStage = 'load' | 'secrets' | 'string2boolean' | 'attributes' | 'config.yml';
+
+export interface UsesError {
+  /** The Ruby exception class, e.g. Mixlib::Config::UnknownConfigOptionError. */
+  class: string;
+  message: string;
+  stage: UsesStage;
+  /** Line in the .rb file named by the message, when Ruby gave one. */
+  line?: number;
+}
+
+/**
+ * What Scalr uses after reconfigure: the node attributes of every group (plus enable_all), and
+ * config.yml as Scalr loads it. On failure both are null and error says which step failed.
+ */
+export type Uses =
+  | {
+      attributes: Record<string, Canonical>;
+      configuration: Canonical;
+      /** Secrets reconfigure would generate, as "group.key"; their values are fixed stand-ins. */
+      generated: string[];
+      error: null;
+      warnings?: string[];
+    }
+  | { attributes: null; configuration: null; generated: string[]; error: UsesError; warnings?: string[] };
+
+/** Texts of the three inputs; secrets as JSON text, or a value to serialise. */
+export interface UsesInput {
+  main: string | Buffer;
+  local?: string | Buffer;
+  secrets?: string | Buffer | Record<string, unknown>;
+}
+
+export interface UsesPaths {
+  main: string;
+  local?: string;
+  secrets?: string;
+}
+
+function checkUses(results: Uses[], expected: number, what: string): Uses[] {
+  if (!Array.isArray(results) || results.length !== expected) {
+    throw new Error(`${what} returned ${Array.isArray(results) ? results.length : 'no'} results for ${expected} inputs`);
+  }
+  return results;
+}
+
+/** Runs the pipeline on files. Only the paths given are read: nothing is looked up beside main. */
+export function loadUsesFiles(paths: UsesPaths[]): Uses[] {
+  if (paths.length === 0) return [];
+  const r = run([LOAD_CONFIG_RB, '--uses-batch'], JSON.stringify(paths));
+  if (r.status !== 0) throw new Error(r.stderr.trim() || `load-config.rb --uses-batch exited with ${r.status}`);
+  return checkUses(parseLine<Uses[]>(r.stdout, 'load-config.rb --uses-batch'), paths.length, 'load-config.rb --uses-batch');
+}
+
+/**
+ * Runs reconfigure's pipeline on many main + local + secrets triples in one Ruby process, each in a
+ * fresh configuration. Results are in input order; a failing entry does not affect the others.
+ */
+export function loadUsesMany(inputs: UsesInput[]): Uses[] {
+  if (inputs.length === 0) return [];
+  return withTempDir((dir) => {
+    const paths = inputs.map((input, i): UsesPaths => {
+      const write = (name: string, text: string | Buffer): string => {
+        const p = join(dir, `${i}-${name}`);
+        writeFileSync(p, text);
+        return p;
+      };
+      const entry: UsesPaths = { main: write('scalr-server.rb', input.main) };
+      if (input.local !== undefined) entry.local = write('scalr-server-local.rb', input.local);
+      if (input.secrets !== undefined) {
+        const s = input.secrets;
+        entry.secrets = write('scalr-server-secrets.json', typeof s === 'string' || Buffer.isBuffer(s) ? s : JSON.stringify(s));
+      }
+      return entry;
+    });
+    return loadUsesFiles(paths);
+  });
+}
+
+/** loadUsesMany for one triple. */
+export function loadUses(input: UsesInput): Uses {
+  return loadUsesMany([input])[0];
+}
+
+const LEAF_TAGS = new Set(['$bytes', '$sym', '$int', '$float', '$ruby']);
+
+/** A hash of the configuration, as opposed to an array, a scalar or a tagged value such as {$sym}. */
+type CanonicalHash = { [key: string]: Canonical };
+
+function isHash(v: Canonical | undefined): v is CanonicalHash {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return !(keys.length === 1 && LEAF_TAGS.has(keys[0]));
+}
+
+/**
+ * Where two results of the pipeline differ: key paths under "attributes" and "configuration",
+ * down to the deepest hash both sides hold (arrays and scalars compare whole; a key on one side
+ * only is reported at that key). A change of error is reported as ["error"].
+ */
+export function usesChanges(before: Uses, after: Uses): string[][] {
+  const out: string[][] = [];
+  const walk = (a: Canonical | undefined, b: Canonical | undefined, path: string[]): void => {
+    if (isHash(a) && isHash(b)) {
+      // The tagged leaves also fit CanonicalHash, so the guard alone does not narrow to it.
+      const [ha, hb] = [a as CanonicalHash, b as CanonicalHash];
+      for (const k of new Set([...Object.keys(ha), ...Object.keys(hb)])) {
+        if (!(k in ha) || !(k in hb)) out.push([...path, k]);
+        else walk(ha[k], hb[k], [...path, k]);
+      }
+    } else if (!isDeepStrictEqual(a, b)) {
+      out.push(path);
+    }
+  };
+  if (!isDeepStrictEqual(before.error, after.error)) out.push(['error']);
+  walk(before.attributes ?? undefined, after.attributes ?? undefined, ['attributes']);
+  walk(before.configuration ?? undefined, after.configuration ?? undefined, ['configuration']);
+  return out;
 }
