@@ -110,6 +110,7 @@ export function diagnose(input: DoctorInput): Finding[] {
   checkOverrides(fates, add, !input.showSecrets);
   if (readable.main !== undefined) checkParents(writes, others, add);
   checkOthers(others, placeholderLines, target, add);
+  checkGroupsOfVersion(writes, target, add);
   return sortFindings(dedupe(findings));
 }
 
@@ -339,6 +340,19 @@ function checkParents(writes: Write[], others: Other[], add: Add): void {
     const node = find(w.path, true)!;
     node.children = new Map();
     node.hash = w.valueNode.type === 'hash';
+  }
+}
+
+/** Groups scalr-conf reads that the judged version's loader does not declare (an older or trimmed cookbook). */
+function checkGroupsOfVersion(writes: Write[], target: ScalrTarget, add: Add): void {
+  if (!target.names) return;
+  const names = [...target.names];
+  for (const w of writes) {
+    if (w.kind === 'pair') continue;
+    const name = w.path[0];
+    if (acceptsName(target, name) !== false) continue;
+    const kindText = w.kind === 'setter' ? 'a scalr-server.rb setting' : 'a scalr-server.rb setting group';
+    add(w.layer, line(w.node), 'error', 'unknown-group', `${name} is not ${kindText} of ${describeTarget(target)}: scalr-server-ctl stops here (strict mode); the names are ${names.filter((n) => n !== 'enable_all').join(', ')}`);
   }
 }
 

@@ -35,6 +35,7 @@ const LABEL = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * is not a plain identifier would be `"k":`, which Ruby before 2.2 refuses; so unless the Ruby is
  * known to read it, such a key is written `"k" =>`, whatever the hash's style. A `"k":` hash already
  * in the file keeps its style when the Ruby is unknown: the file itself shows that it loads.
+ * `key` is a byte string (one char per byte), as the core keeps keys; so is the text returned.
  */
 export function rubyKeyLiteral(key: string, style: PairStyle, rubyVersion?: string): string {
   const rocket = (quote: '"' | "'" = style.quote) => `${renderString(key, quote)} => `;
