@@ -185,6 +185,16 @@ describe('which version doctor judges by', () => {
     expect(e.message).toContain('Scalr 7.7.3 (--scalr-version)');
   });
 
+  it("an attribute only a later version's cookbook reads is a warning on the earlier one, and fine on its own", () => {
+    const text = "app[:rabbitmq_host] = 'worker.example.com'\n";
+    const [w] = diagnose({ main: text, target: resolveTarget({ option: '7.5.0' }) });
+    expect([w.line, w.severity, w.code]).toEqual([1, 'warning', 'unknown-key']);
+    expect(w.message).toContain('Scalr 7.5.0 (--scalr-version)');
+    expect(w.message).toContain('Scalr 7.7.3 has it');
+    expect(diagnose({ main: text, target: resolveTarget({ option: '7.7.3' }) })).toEqual([]);
+    expect(diagnose({ main: text })).toEqual([]);
+  });
+
   it('--scalr-version that is not a version is a usage error, file untouched', async () => {
     const main = place({ main: join(OFFICIAL, 'openldap/scalr-server.rb') });
     const r = await runCli(['doctor', '--file', main, '--scalr-version', 'latest']);

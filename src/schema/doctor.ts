@@ -111,6 +111,7 @@ export function diagnose(input: DoctorInput): Finding[] {
   if (readable.main !== undefined) checkParents(writes, others, add);
   checkOthers(others, placeholderLines, target, add);
   checkGroupsOfVersion(writes, target, add);
+  checkAttributesOfVersion(writes, target, add);
   return sortFindings(dedupe(findings));
 }
 
@@ -353,6 +354,23 @@ function checkGroupsOfVersion(writes: Write[], target: ScalrTarget, add: Add): v
     if (acceptsName(target, name) !== false) continue;
     const kindText = w.kind === 'setter' ? 'a scalr-server.rb setting' : 'a scalr-server.rb setting group';
     add(w.layer, line(w.node), 'error', 'unknown-group', `${name} is not ${kindText} of ${describeTarget(target)}: scalr-server-ctl stops here (strict mode); the names are ${names.filter((n) => n !== 'enable_all').join(', ')}`);
+  }
+}
+
+/**
+ * An attribute another version's cookbook defines but the judged one does not (app[:rabbitmq_host]
+ * on 7.0.0): its group takes it, and nothing reads it.
+ */
+function checkAttributesOfVersion(writes: Write[], target: ScalrTarget, add: Add): void {
+  const profile = target.profile;
+  if (!profile) return;
+  for (const w of writes) {
+    if (w.kind !== 'statement' || w.path.length !== 2 || !profile.names.includes(w.path[0])) continue;
+    const key = keyOfPath(w.path);
+    if (Object.hasOwn(profile.settings, key)) continue;
+    const elsewhere = PROFILES.filter((p) => Object.hasOwn(p.settings, key)).map((p) => p.version);
+    if (!elsewhere.length) continue;
+    add(w.layer, line(w.node), 'warning', 'unknown-key', `${key} is not a setting of ${describeTarget(target)} (Scalr ${elsewhere.join(', ')} has it): the cookbook does not read it, so it has no effect`);
   }
 }
 

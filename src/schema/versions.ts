@@ -2,9 +2,10 @@
  * Which Scalr a file is written for: the top-level names its loader accepts, the Ruby that reads the
  * file, and the attributes its cookbook defines. Each profile in versions/ names the public source it
  * was read from. Pure: the caller reads version-manifest.txt and the installed library.
+ * The files are named without dots (scalr-7-7-3.json): the build ships data files by plain names.
  */
-import p700 from './versions/scalr-7.0.0.json';
-import p773 from './versions/scalr-7.7.3.json';
+import p700 from './versions/scalr-7-0-0.json';
+import p773 from './versions/scalr-7-7-3.json';
 import type { JsonValue, SettingType } from './schema';
 
 export interface ProfileSetting {
