@@ -1,7 +1,7 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/exitCodes';
 import { diagnose } from '../src/schema/doctor';
 import type { Canonical } from '../src/core/value';
@@ -17,6 +17,8 @@ import { ROOT } from './support/tmp';
 const DIR = join(ROOT, 'fixtures/doctor');
 interface Expect {
   exit: number;
+  /** Options for doctor, e.g. --scalr-version. */
+  args?: string[];
   ruby: 'ok' | 'fails';
   findings: [string, number, 'error' | 'warning', string][];
   lost?: string[];
@@ -24,8 +26,14 @@ interface Expect {
 }
 const cases = readdirSync(DIR).sort();
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function copyCase(name: string): { dir: string; main: string } {
   const dir = mkdtempSync(join(tmpdir(), `scalr-doctor-${name}-`));
+  made.push(dir);
   for (const f of ['scalr-server.rb', 'scalr-server-local.rb']) {
     if (existsSync(join(DIR, name, f))) copyFileSync(join(DIR, name, f), join(dir, f));
   }
@@ -58,13 +66,16 @@ describe('doctor on fixtures/doctor', () => {
     it(`${name}: finds exactly what expect.json lists, one per line as FILE:LINE: severity: message`, async () => {
       const want = expectOf(name);
       const { dir, main } = copyCase(name);
-      const json = await runCli(['doctor', '--file', main, '--json']);
+      // No installed Scalr to read a version from: only args decide it.
+      const env = { SCALR_SERVER_ROOT: join(dir, 'no-scalr-server') };
+      const args = want.args ?? [];
+      const json = await runCli(['doctor', '--file', main, '--json', ...args], { env });
       expect(json.code, json.stderr).toBe(want.exit);
       const report = JSON.parse(json.stdout) as { ok: boolean; findings: { file: string; line: number; severity: string; code: string; message: string }[] };
       expect(report.findings.map((f) => [f.file.slice(dir.length + 1), f.line, f.severity, f.code])).toEqual(want.findings);
       expect(report.ok).toBe(want.exit === 0);
 
-      const text = await runCli(['doctor', '--file', main]);
+      const text = await runCli(['doctor', '--file', main, ...args], { env });
       expect(text.code).toBe(want.exit);
       if (want.findings.length === 0) {
         expect(text.stdout).toMatch(/^no problems found in /);

@@ -148,6 +148,38 @@ describe('settings.json', () => {
   });
 });
 
+describe("the values Scalr documents", () => {
+  // Each from Scalr's docs (vijaybirru/documentation install_guide/csv/*.csv) or its PHP sources.
+  it('lists every documented value of the enums', () => {
+    expect(Object.keys(must('auth_mode').values!).sort()).toEqual(['ldap', 'saml', 'scalr']);
+    expect(Object.keys(must('connections.ldap.bind_type').values!).sort()).toEqual(['openldap', 'regular', 'simple']);
+    expect(Object.keys(must('connections.proxy.use_on').values!).sort()).toEqual(['both', 'instance', 'scalr']);
+    expect(Object.keys(must('system.scripting.logs_storage').values!).sort()).toEqual(['instance', 'scalr']);
+    expect(Object.keys(must('scalarizr_update.mode').values!).sort()).toEqual(['client', 'solo']);
+    expect(Object.keys(must('ec2.action_on_missing_server').values!).sort()).toEqual(['flag', 'ignore', 'terminate']);
+    expect(Object.keys(must('gce.action_on_failed_server').values!).sort()).toEqual(['alert', 'ignore', 'terminate']);
+    expect(coerceValue(must('auth_mode'), 'saml')).toEqual({ kind: 'string', bin: 'saml' });
+  });
+
+  it('knows the documented SAML, API, agent-update and license settings with their types', () => {
+    expect(must('connections.saml.strict')).toMatchObject({ type: 'boolean', default: true });
+    expect(must('connections.saml.idp.entity_id').type).toBe('string');
+    expect(isSecretKey('connections.saml.sp.private_key')).toBe(true);
+    expect(must('system.api.disable_v1')).toMatchObject({ type: 'boolean', default: false });
+    expect(must('scalarizr_update.service.update_rate')).toMatchObject({ type: 'integer', default: 900 });
+    expect(must('license_manager.ssl_verify')).toMatchObject({ type: 'boolean', default: true });
+  });
+
+  it('knows every attribute of the cookbook, so their values keep their type', () => {
+    for (const key of ['csg[:bind_port]', 'repos[:bind_port]', 'rabbitmq[:bind_port]', 'influxdb[:http_bind_port]', 'app[:session_soft_timeout]', 'logrotate[:keep_days]']) {
+      expect(must(key).type, key).toBe('integer');
+    }
+    expect(coerceValue(must('csg[:bind_port]'), '3129')).toEqual({ kind: 'integer', value: 3129n });
+    expect(must('app[:session_cookie_timeout]').default).toBe(0);
+    expect(isSecretKey('rabbitmq[:scalr_password]')).toBe(true);
+  });
+});
+
 describe('lookupSetting', () => {
   it('finds configuration keys, with or without scalr.', () => {
     expect(must('aws.instances_connection_policy').key).toBe('aws.instances_connection_policy');

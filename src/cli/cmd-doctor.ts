@@ -1,31 +1,43 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { fail } from '../core/errors';
 import type { Layer } from '../core/writes';
 import { diagnose, type SyntaxReport } from '../schema/doctor';
+import { describeTarget, isVersion, resolveTarget, type ScalrTarget } from '../schema/versions';
 import { readConfigFiles } from './configFiles';
 import type { Deps } from './deps';
 import { EXIT, type Run } from './exitCodes';
-import type { GlobalOptions } from './options';
+import { scalrRoot, type GlobalOptions } from './options';
 
 export function registerDoctor(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
   program
     .command('doctor')
     .description('check scalr-server.rb and scalr-server-local.rb for mistakes scalr-server-ctl would fail on or silently misread')
+    .option('--scalr-version <version>', 'judge by this Scalr version (default: $SCALR_SERVER_ROOT/version-manifest.txt, else the installed cookbook)')
     .addHelpText(
       'after',
       [
         '',
         'Prints one finding per line as FILE:LINE: error|warning: message, or says the files are clean.',
+        'Names and syntax are judged by the Scalr version: --scalr-version, else the first line of',
+        '<root>/version-manifest.txt, else the groups of the installed <root>/embedded/cookbooks/scalr-server/',
+        'libraries/scalr_server.rb (root: $SCALR_SERVER_ROOT, else /opt/scalr-server); with none of these, a name',
+        'no known version accepts is a warning, not an error.',
         `Exit status: 0 when there are no errors (warnings alone pass), ${EXIT.REFUSED} (REFUSED) when there is at least one error.`,
         '',
         'Examples:',
         '  scalr-conf doctor',
         '  scalr-conf doctor --file ./scalr-server.rb',
+        '  scalr-conf doctor --scalr-version 7.7.3',
         "  scalr-conf doctor --json | jq '.findings[] | select(.severity == \"error\")'",
         '',
       ].join('\n'),
     )
-    .action(async () => {
+    .action(async (own: { scalrVersion?: string }) => {
       const opts = globals();
+      if (own.scalrVersion !== undefined && !isVersion(own.scalrVersion)) fail('usage', `--scalr-version ${own.scalrVersion}: expected a version such as 7.7.3`);
+      const target = scalrTarget(own.scalrVersion, deps.env);
       const files = readConfigFiles(opts, deps.env);
       // ruby -c needs node:child_process, which no other read command loads.
       const { findRuby, rubySyntaxError } = await import('../io/verify');
@@ -39,7 +51,9 @@ export function registerDoctor(program: Command, deps: Deps, run: Run, globals: 
         local: files.local,
         rubySyntax: { main: configTest(files.main), local: files.local === undefined ? undefined : configTest(files.local) },
         showSecrets: opts.showSecrets,
+        target,
       });
+      const judged = describeTarget(target);
       const errors = findings.filter((f) => f.severity === 'error').length;
       const warnings = findings.length - errors;
       const checked = files.local === undefined ? [files.mainPath] : [files.mainPath, files.localPath];
@@ -48,17 +62,18 @@ export function registerDoctor(program: Command, deps: Deps, run: Run, globals: 
           JSON.stringify({
             ok: errors === 0,
             files: checked,
+            scalr: { source: target.source, version: target.version ?? null, profile: target.profile?.version ?? null, ruby: target.ruby ?? null },
             errors,
             warnings,
             findings: findings.map((f) => ({ file: names[f.layer], line: f.line, severity: f.severity, code: f.code, message: f.message })),
           }) + '\n',
         );
       } else if (findings.length === 0) {
-        deps.stdout.write(`no problems found in ${checked.join(' and ')}\n`);
+        deps.stdout.write(`no problems found in ${checked.join(' and ')} (judged by ${judged})\n`);
       } else {
         for (const f of findings) deps.stdout.write(`${names[f.layer]}:${f.line}: ${f.severity}: ${f.message}\n`);
         const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-        deps.stderr.write(`scalr-conf doctor: ${count(errors, 'error')}, ${count(warnings, 'warning')} in ${checked.join(' and ')}\n`);
+        deps.stderr.write(`scalr-conf doctor: ${count(errors, 'error')}, ${count(warnings, 'warning')} in ${checked.join(' and ')} (judged by ${judged})\n`);
       }
       run.code = errors > 0 ? EXIT.REFUSED : EXIT.OK;
     });
@@ -69,4 +84,23 @@ function syntaxReport(message: string | undefined): SyntaxReport | null {
   if (message === undefined) return null;
   const m = /^line (\d+): (.*)$/.exec(message);
   return m ? { line: Number(m[1]), message: m[2] } : { message };
+}
+
+/** The Scalr to judge by: --scalr-version, else what the installed package says about itself. */
+function scalrTarget(option: string | undefined, env: NodeJS.ProcessEnv): ScalrTarget {
+  if (option !== undefined) return resolveTarget({ option });
+  const root = scalrRoot(env);
+  return resolveTarget({
+    manifest: readIfPresent(path.join(root, 'version-manifest.txt')),
+    installedLibrary: readIfPresent(path.join(root, 'embedded/cookbooks/scalr-server/libraries/scalr_server.rb')),
+  });
+}
+
+/** A file's text, or undefined when it cannot be read: then the next source is tried. */
+function readIfPresent(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'latin1');
+  } catch {
+    return undefined;
+  }
 }

@@ -2,6 +2,12 @@ import path from 'node:path';
 import type { ValueType } from '../core/parseValue';
 
 export const DEFAULT_FILE = '/etc/scalr-server/scalr-server.rb';
+export const DEFAULT_SCALR_ROOT = '/opt/scalr-server';
+
+/** Where the Scalr package is installed: $SCALR_SERVER_ROOT, else the omnibus install_dir. */
+export function scalrRoot(env: NodeJS.ProcessEnv): string {
+  return env.SCALR_SERVER_ROOT || DEFAULT_SCALR_ROOT;
+}
 
 /** Options every command accepts, before or after the command name. */
 export interface GlobalOptions {

@@ -10,7 +10,9 @@ import { evaluateLiteral } from '../core/literal';
 import { findPlaceholders, keyOfPath, line, pathOf, simulate, type Fate, type Layer, type Other, type Placeholder, type Write } from '../core/writes';
 import { utf8Text } from '../core/value';
 import { editDistance, isSecretKey, lookupSetting, suggestKeys } from './schema';
-import { rubyText, valueProblem } from './knowledge';
+import { rubyText, valueCheck } from './knowledge';
+import { newerSyntaxUses, rubyAccepts } from './rubySyntax';
+import { acceptsName, describeTarget, knownNames, PROFILES, profileRange, resolveTarget, type ScalrTarget } from './versions';
 
 export type Severity = 'error' | 'warning';
 
@@ -25,7 +27,8 @@ export type FindingCode =
   | 'no-parent'
   | 'overridden'
   | 'conditional'
-  | 'untraceable';
+  | 'untraceable'
+  | 'ruby-version';
 
 export interface Finding {
   layer: Layer;
@@ -48,6 +51,8 @@ export interface DoctorInput {
   rubySyntax?: { main?: SyntaxReport | null; local?: SyntaxReport | null };
   /** Print values of secret keys in messages (they are masked otherwise). */
   showSecrets?: boolean;
+  /** The Scalr the files are for (versions.ts); unknown when absent. */
+  target?: ScalrTarget;
 }
 
 const FILE_NAME: Record<Layer, string> = { main: 'scalr-server.rb', local: 'scalr-server-local.rb' };
@@ -58,11 +63,13 @@ export function diagnose(input: DoctorInput): Finding[] {
     findings.push({ layer, line: at, severity, code, message });
   };
 
+  const target = input.target ?? resolveTarget({});
   const readable: Partial<Record<Layer, string>> = {};
   for (const layer of ['main', 'local'] as const) {
     const text = input[layer];
     if (text === undefined) continue;
     const tree = parseRuby(text);
+    checkRubyVersion(layer, tree.rootNode, target, input.rubySyntax?.[layer]?.line, add);
     const placeholders = findPlaceholders(tree.rootNode);
     const ruby = input.rubySyntax?.[layer];
     const treeError = firstSyntaxError(tree);
@@ -102,7 +109,9 @@ export function diagnose(input: DoctorInput): Finding[] {
   checkDiscards(writes, fates, add);
   checkOverrides(fates, add, !input.showSecrets);
   if (readable.main !== undefined) checkParents(writes, others, add);
-  checkOthers(others, placeholderLines, add);
+  checkOthers(others, placeholderLines, target, add);
+  checkGroupsOfVersion(writes, target, add);
+  checkAttributesOfVersion(writes, target, add);
   return sortFindings(dedupe(findings));
 }
 
@@ -202,8 +211,8 @@ function checkValues(writes: Write[], add: Add, mask: boolean): void {
     }
     const v = evaluateLiteral(w.valueNode);
     if (!v.ok) continue;
-    const problem = valueProblem(key, v.value, setting, mask && isSecretKey(key));
-    if (problem) add(w.layer, line(w.node), 'error', 'value', problem);
+    const problem = valueCheck(key, v.value, setting, mask && isSecretKey(key));
+    if (problem) add(w.layer, line(w.node), problem.severity, 'value', problem.message);
   }
 }
 
@@ -335,8 +344,54 @@ function checkParents(writes: Write[], others: Other[], add: Add): void {
   }
 }
 
-function checkOthers(others: Other[], placeholderLines: Set<string>, add: Add): void {
-  const names = [...GROUPS, 'enable_all'];
+/** Groups scalr-conf reads that the judged version's loader does not declare (an older or trimmed cookbook). */
+function checkGroupsOfVersion(writes: Write[], target: ScalrTarget, add: Add): void {
+  if (!target.names) return;
+  const names = [...target.names];
+  for (const w of writes) {
+    if (w.kind === 'pair') continue;
+    const name = w.path[0];
+    if (acceptsName(target, name) !== false) continue;
+    const kindText = w.kind === 'setter' ? 'a scalr-server.rb setting' : 'a scalr-server.rb setting group';
+    add(w.layer, line(w.node), 'error', 'unknown-group', `${name} is not ${kindText} of ${describeTarget(target)}: scalr-server-ctl stops here (strict mode); the names are ${names.filter((n) => n !== 'enable_all').join(', ')}`);
+  }
+}
+
+/**
+ * An attribute another version's cookbook defines but the judged one does not (app[:rabbitmq_host]
+ * on 7.0.0): its group takes it, and nothing reads it.
+ */
+function checkAttributesOfVersion(writes: Write[], target: ScalrTarget, add: Add): void {
+  const profile = target.profile;
+  if (!profile) return;
+  for (const w of writes) {
+    if (w.kind !== 'statement' || w.path.length !== 2 || !profile.names.includes(w.path[0])) continue;
+    const key = keyOfPath(w.path);
+    if (Object.hasOwn(profile.settings, key)) continue;
+    const elsewhere = PROFILES.filter((p) => Object.hasOwn(p.settings, key)).map((p) => p.version);
+    if (!elsewhere.length) continue;
+    add(w.layer, line(w.node), 'warning', 'unknown-key', `${key} is not a setting of ${describeTarget(target)} (Scalr ${elsewhere.join(', ')} has it): the cookbook does not read it, so it has no effect`);
+  }
+}
+
+/** Syntax the server's Ruby refuses: an error when that Ruby is known, a warning when it is not. */
+function checkRubyVersion(layer: Layer, root: SyntaxNode, target: ScalrTarget, rubyLine: number | undefined, add: Add): void {
+  for (const use of newerSyntaxUses(root)) {
+    if (use.line === rubyLine) continue; // ruby -c already names this line
+    if (target.ruby !== undefined && rubyAccepts(use.construct, target.ruby)) continue;
+    const what = `${use.text} needs Ruby ${use.needs}`;
+    if (target.ruby !== undefined) {
+      add(layer, use.line, 'error', 'ruby-version', `${what}, and ${describeTarget(target)} runs Ruby ${target.ruby}: scalr-server-ctl config-test fails here; ${use.fix}`);
+    } else {
+      add(layer, use.line, 'warning', 'ruby-version', `${what}; Scalr 7.x runs Ruby 2.1.6, where scalr-server-ctl config-test fails here (judged by ${describeTarget(target)}); ${use.fix}`);
+    }
+  }
+}
+
+function checkOthers(others: Other[], placeholderLines: Set<string>, target: ScalrTarget, add: Add): void {
+  const names = [...(target.names ?? knownNames())];
+  const judged = describeTarget(target);
+  const acceptedNoted = new Set<string>();
   for (const o of others) {
     const at = line(o.statement);
     const first = o.statement.text.split('\n')[0].trim();
@@ -358,21 +413,36 @@ function checkOthers(others: Other[], placeholderLines: Set<string>, add: Add): 
       case 'conditional-assignment':
         add(o.layer, at, 'warning', 'conditional', `${shown}: a conditional assignment sets the value only when none is set yet; scalr-conf will not edit what it touches`);
         break;
-      case 'unknown-group': {
-        const near = names.filter((n) => editDistance(n, o.name!) <= 2);
+      case 'unknown-group':
+      case 'call': {
+        const name = o.name!;
+        const accepted = acceptsName(target, name);
+        const near = names.filter((n) => n !== name && editDistance(n, name) <= 2);
+        const hint = near.length ? `did you mean ${near.join(' or ')}?` : o.kind === 'call' ? undefined : `the names are ${names.filter((n) => n !== 'enable_all').join(', ')}`;
+        if (accepted === true) {
+          // A name the version accepts that scalr-conf does not follow: say so once per name and file.
+          if (o.kind === 'unknown-group' && !acceptedNoted.has(`${o.layer}:${name}`)) {
+            acceptedNoted.add(`${o.layer}:${name}`);
+            add(o.layer, at, 'warning', 'untraceable', `${name}[...] is a setting group of ${target.names ? judged : sinceText(name)}; scalr-conf does not check or edit the ${name} settings`);
+          }
+          break;
+        }
+        const kindText = o.kind === 'call' ? 'a scalr-server.rb setting' : 'a scalr-server.rb setting group';
+        if (accepted === false) {
+          // A call far from every name (puts "x") is plain Ruby: the loader runs it.
+          if (o.kind === 'call' && !near.length) break;
+          add(o.layer, at, 'error', 'unknown-group', `${name} is not ${kindText} of ${judged}: scalr-server-ctl stops here (strict mode)${hint ? `; ${hint}` : ''}`);
+          break;
+        }
+        if (o.kind === 'call' && !near.length) break;
         add(
           o.layer,
           at,
-          'error',
+          'warning',
           'unknown-group',
-          `${o.name} is not a scalr-server.rb setting group: scalr-server-ctl stops here (strict mode); ` +
-            (near.length ? `did you mean ${near.join(' or ')}?` : `the groups are ${GROUPS.join(', ')}`),
+          `${name} is not ${kindText} of any version scalr-conf knows (${profileRange()}); if yours does not accept it either, scalr-server-ctl stops here (strict mode)` +
+            `${hint ? `; ${hint}` : ''}. Judged by ${judged}: pass --scalr-version to judge by yours`,
         );
-        break;
-      }
-      case 'call': {
-        const near = names.filter((n) => n !== o.name && editDistance(n, o.name!) <= 2);
-        if (near.length) add(o.layer, at, 'error', 'unknown-group', `${o.name} is not a scalr-server.rb setting: scalr-server-ctl stops here (strict mode); did you mean ${near.join(' or ')}?`);
         break;
       }
       case 'computed-key':
@@ -384,6 +454,12 @@ function checkOthers(others: Other[], placeholderLines: Set<string>, add: Add): 
         break;
     }
   }
+}
+
+/** `Scalr 7.7.3 and later`: the oldest profile that accepts a name. */
+function sinceText(name: string): string {
+  const first = PROFILES.find((p) => p.names.includes(name));
+  return first === PROFILES[0] ? `Scalr ${first.version} and later` : `Scalr ${first?.version ?? '?'} and later (not earlier versions)`;
 }
 
 function assignedKeys(node: SyntaxNode): string[] {

@@ -33,8 +33,43 @@ export function isConfigurationKey(key: string): boolean {
 const FALSY_LOOKING = new Set(['no', 'false', 'off', '0', 'n', '']);
 const TRUTHY_LOOKING = new Set(['yes', 'true', 'on', '1', 'y']);
 
-/** Why a value does not fit its setting; undefined when it fits or the key is unknown. */
+export interface ValueCheck {
+  /** error: Scalr misreads or rejects the value; warning: Scalr reads it as meant, but it is better written otherwise. */
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/**
+ * Why a value does not fit its setting, as an error only when Scalr would misread it. Values that
+ * Scalr's PHP reads as meant (a port as the string "389", a flag as 1) are warnings, never refused.
+ */
 export function valueProblem(key: string, value: RubyValue, setting: Setting | undefined = lookupSetting(key), hide = false): string | undefined {
+  const check = valueCheck(key, value, setting, hide);
+  return check?.severity === 'error' ? check.message : undefined;
+}
+
+/**
+ * How a value fits its setting; undefined when it fits or the key is unknown. app[:configuration] is
+ * written to config.yml and read by Scalr's PHP, which compares loosely: "389" serves as the port 389,
+ * 1 and 0 as true and false. Attributes are read by the cookbook's Ruby, where every number is true.
+ */
+export function valueCheck(key: string, value: RubyValue, setting: Setting | undefined = lookupSetting(key), hide = false): ValueCheck | undefined {
+  const problem = strictProblem(key, value, setting, hide);
+  if (problem === undefined) return undefined;
+  if (isConfigurationKey(key) && phpReadsAsMeant(setting!, value)) {
+    return { severity: 'warning', message: `${problem} (Scalr's PHP reads this value as meant, so it works as it is)` };
+  }
+  return { severity: 'error', message: problem };
+}
+
+/** Values PHP's loose reading turns into what the setting expects. */
+function phpReadsAsMeant(setting: Setting, value: RubyValue): boolean {
+  if (setting.type === 'integer' || setting.type === 'float') return value.kind === 'string' && /^\s*[+-]?\d+(\.\d+)?\s*$/.test(value.bin);
+  if (setting.type === 'boolean') return value.kind === 'integer';
+  return false;
+}
+
+function strictProblem(key: string, value: RubyValue, setting: Setting | undefined, hide: boolean): string | undefined {
   if (!setting || value.kind === 'nil') return undefined;
   const shown = hide ? '********' : rubyText(value);
   const kind = kindName(value);
@@ -43,6 +78,7 @@ export function valueProblem(key: string, value: RubyValue, setting: Setting | u
       if (value.kind === 'boolean') return undefined;
       if (value.kind === 'string') return booleanString(key, hide ? '********' : value.bin);
       if (value.kind === 'integer') {
+        if (isConfigurationKey(key)) return `${key} is the integer ${shown}, not a boolean: write ${value.value === 0n ? 'false' : 'true'}`;
         return `${key} is the integer ${shown}, not a boolean: to Ruby every number, 0 included, is true; write ${value.value === 0n ? 'false' : 'true'}`;
       }
       return `${key} takes true or false, not ${kind} ${shown}`;
