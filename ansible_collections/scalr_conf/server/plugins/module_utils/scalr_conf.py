@@ -98,3 +98,21 @@ def warnings(stderr):
 def pending(result, check):
     """The file differs from what reconfigure last applied, because of this run."""
     return bool(result.get('changed')) and not result.get('reconfigured') and not result.get('rolledBack')
+
+
+def shown_settings(masked_out, secret_out):
+    """From `show --all --json` without and with --show-secrets: the values with secrets masked, and a
+    digest of every value (secrets included) that compares hosts without printing any secret."""
+    import hashlib
+    masked = json.loads(masked_out)
+    full = json.loads(secret_out)
+    values = dict((k, v.get('value', v.get('unknown') and {'unknown': v['unknown']})) for k, v in masked.items())
+    digests = {}
+    for k, v in full.items():
+        what = {'unknown': v['unknown']} if 'unknown' in v else {'value': v.get('value')}
+        digests[k] = hashlib.sha256(json.dumps(what, sort_keys=True).encode('utf-8')).hexdigest()[:16]
+    return values, digests
+
+
+def show_args(scalr_conf, path, secrets):
+    return [scalr_conf or 'scalr-conf', 'show', '--all', '--json', '--file', path] + (['--show-secrets'] if secrets else [])

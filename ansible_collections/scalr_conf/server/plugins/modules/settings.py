@@ -195,20 +195,23 @@ diff:
 '''
 
 import json
+import os
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scalr_conf.server.plugins.module_utils.scalr_conf import (
-    ARGUMENT_SPEC, edit_args, parse_error, pending, warnings,
+    ARGUMENT_SPEC, DEFAULT_FILE, edit_args, parse_error, pending, warnings,
 )
 
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     p = module.params
+    main_file = p['file'] or DEFAULT_FILE
+    target = os.path.join(os.path.dirname(main_file), 'scalr-server-local.rb') if p['local'] else main_file
     argv = edit_args(p, check=module.check_mode)
     if argv is None:
-        module.exit_json(changed=False, summary=[], reconfigured=False, pending_reconfigure=False, file=p['file'])
+        module.exit_json(changed=False, summary=[], reconfigured=False, pending_reconfigure=False, file=target)
     argv[0] = module.get_bin_path(argv[0], required=True) if '/' not in argv[0] else argv[0]
     rc, out, err = module.run_command(argv)
     for w in warnings(err):
@@ -221,7 +224,7 @@ def main():
             module.fail_json(msg='scalr-conf printed no JSON result: %s' % out[:500], rc=rc, stderr=err)
     ret = dict(
         changed=bool(result.get('changed')),
-        file=result.get('file', p['file']),
+        file=result.get('file', target),
         summary=result.get('summary', []),
         reconfigured=bool(result.get('reconfigured')),
         pending_reconfigure=pending(result, module.check_mode),
