@@ -1,184 +1,155 @@
 /**
- * Runs the documented playbook (docs/ansible/playbook.yml) with ansible-playbook against two
- * local inventory hosts, each with its own copy of the sample file, the recording fake ctl and
- * its own backup directory.
+ * The shipped playbook (docs/ansible/playbook.yml, the collection's fleet role) against a local
+ * multi-node "Scalr": each inventory host has its own directory, and the scalr-server-ctl stand-in
+ * records in one shared log when each node's reconfigure starts and ends.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FAKE_CTL, ROOT, SAMPLE } from './support/tmp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
+import { playbook, requireAnsible, type PlaybookRun } from './support/ansible';
+import { BIN, ROOT, SAMPLE } from './support/tmp';
 
 const PLAYBOOK = join(ROOT, 'docs/ansible/playbook.yml');
-const HOSTS = ['scalr-a', 'scalr-b'] as const;
+const SECRET = 'scalr-db-pass-not-for-logs';
 const SETTINGS = {
   'aws.instances_connection_policy': 'local',
   'system.instances_connection_timeout': 15,
   'proxy[:ssl_redirect]': false,
   allowed_clouds: ['ec2', 'gce'],
 };
+// Listed against Scalr's order on purpose: the playbook, not the inventory, decides it.
+const GROUPS = { scalr_proxy: ['proxy-1'], scalr_app: ['app-1', 'app-2'], scalr_database: ['db-1'] };
+const HOSTS = Object.values(GROUPS).flat();
 
-const available = spawnSync('ansible-playbook', ['--version'], { stdio: 'ignore' }).status === 0;
+/** Stands in for scalr-server-ctl: a reconfigure that takes a moment, logged at its start and end. */
+const ORDER_CTL = `#!/bin/sh
+printf 'start %s %s\\n' "$NODE" "$*" >> "$ORDER_LOG"
+sleep 0.3
+printf 'end %s\\n' "$NODE" >> "$ORDER_LOG"
+`;
 
-interface Stats {
-  ok: number;
-  changed: number;
-  failures: number;
-  unreachable: number;
-}
-
-interface Run {
-  code: number | null;
-  stats: Record<string, Stats>;
-  output: string;
-}
-
-function playbook(inventory: string, work: string, extra: string[] = []): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ansible-playbook', ['-i', inventory, PLAYBOOK, ...extra], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: work,
-        LANG: 'C.UTF-8',
-        ANSIBLE_STDOUT_CALLBACK: 'json',
-        ANSIBLE_LOCAL_TEMP: join(work, 'ansible-tmp'),
-        ANSIBLE_REMOTE_TEMP: join(work, 'ansible-tmp'),
-        ANSIBLE_RETRY_FILES_ENABLED: 'false',
-        ANSIBLE_NOCOLOR: '1',
-        ANSIBLE_HOST_KEY_CHECKING: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        const j = JSON.parse(out.slice(out.indexOf('{')));
-        resolve({ code, stats: j.stats, output: out + err });
-      } catch {
-        reject(new Error(`ansible-playbook printed no JSON (exit ${code}):\n${out}\n${err}`));
-      }
-    });
-  });
-}
-
-function hostDir(work: string, host: string): string {
-  return join(work, host);
-}
-
-/** A YAML inventory (JSON is YAML) of local hosts, each editing its own file. */
-function inventory(work: string, hosts: readonly string[], env: NodeJS.ProcessEnv = {}): string {
-  const entries = Object.fromEntries(
-    hosts.map((h) => {
-      const dir = hostDir(work, h);
-      mkdirSync(dir, { recursive: true });
-      copyFileSync(SAMPLE, join(dir, 'scalr-server.rb'));
-      return [
-        h,
-        {
-          scalr_conf_file: join(dir, 'scalr-server.rb'),
-          scalr_conf_env: { SCALR_CONF_BACKUP_DIR: join(dir, 'backups'), FAKE_CTL_LOG: join(dir, 'ctl.log'), ...env },
-        },
-      ];
-    }),
-  );
-  const file = join(work, `inventory-${hosts.join('-')}.json`);
+function fleet(work: string, name: string, hostVars: Record<string, object> = {}): { inv: string; file: (h: string) => string; log: () => string[] } {
+  const base = join(work, name);
+  const file = (h: string): string => join(base, h, 'scalr-server.rb');
+  const orderLog = join(base, 'order.log');
+  const ctl = join(base, 'scalr-server-ctl');
+  mkdirSync(base);
+  writeFileSync(ctl, ORDER_CTL, { mode: 0o755 });
+  const host = (h: string) => {
+    mkdirSync(join(base, h));
+    copyFileSync(SAMPLE, file(h));
+    return { scalr_conf_file: file(h), scalr_conf_backup_dir: join(base, h, 'backups'), scalr_conf_env: { NODE: h, ORDER_LOG: orderLog }, ...hostVars[h] };
+  };
+  const children = Object.fromEntries(Object.entries(GROUPS).map(([g, hs]) => [g, { hosts: Object.fromEntries(hs.map((h) => [h, host(h)])) }]));
+  const inv = join(base, 'inventory.json');
   writeFileSync(
-    file,
+    inv,
     JSON.stringify({
       all: {
-        children: {
-          scalr: {
-            hosts: entries,
-            vars: {
-              ansible_connection: 'local',
-              ansible_python_interpreter: 'auto_silent',
-              scalr_conf_become: false,
-              scalr_conf_bin: BIN,
-              scalr_conf_ctl: FAKE_CTL,
-              scalr_settings: SETTINGS,
-            },
-          },
+        children: { scalr: { children } },
+        vars: {
+          ansible_connection: 'local',
+          scalr_conf_become: false,
+          scalr_conf_bin: BIN,
+          scalr_conf_ctl: ctl,
+          scalr_settings: SETTINGS,
+          scalr_secrets: { 'connections.mysql.pass': SECRET },
         },
       },
     }),
   );
-  return file;
+  return { inv, file, log: () => (existsSync(orderLog) ? readFileSync(orderLog, 'utf8').split('\n').filter(Boolean) : []) };
 }
 
-function ctlCalls(work: string, host: string): string[] {
-  const log = join(hostDir(work, host), 'ctl.log');
-  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
-}
+/** A task's result on a host; role tasks are named "<role> : <task>". */
+const taskResult = (run: PlaybookRun, task: string, host: string) => run.result(`scalr_conf.server.fleet : ${task}`, host);
 
 describe('docs/ansible/playbook.yml', () => {
   let work: string;
-  let inv: string;
-  let failing: Promise<Run>;
+  let f: ReturnType<typeof fleet>;
+  let unequal: Promise<PlaybookRun>;
+  let unequalFleet: ReturnType<typeof fleet>;
   const sample = readFileSync(SAMPLE);
+  const written = new Map<string, Buffer>();
 
   beforeAll(() => {
-    // Under CI the tools are installed; a missing one is a failure, not a skip.
-    if (!available) throw new Error('ansible-playbook not found; CI installs ansible-core');
-    work = mkdtempSync(join(tmpdir(), 'scalr-conf-ansible-'));
-    inv = inventory(work, HOSTS);
-    // Independent of the other hosts, so it runs alongside them to save time.
-    failing = playbook(inventory(work, ['scalr-fail'], { FAKE_CTL_EXIT: '3' }), work);
-    failing.catch(() => undefined);
+    requireAnsible();
+    work = mkdtempSync(join(tmpdir(), 'scalr-conf-fleet-'));
+    // app-1's own setting goes to its scalr-server-local.rb; proxy-1 has no Node (controller mode).
+    f = fleet(work, 'fleet', { 'app-1': { scalr_local_settings: { 'system.instances_connection_timeout': 30 } }, 'proxy-1': { scalr_conf_compute: 'controller' } });
+    // Independent of the other runs, so it runs alongside them.
+    unequalFleet = fleet(work, 'unequal', { 'app-2': { scalr_settings: { ...SETTINGS, 'system.instances_connection_timeout': 20 } } });
+    unequal = playbook(PLAYBOOK, unequalFleet.inv, work);
+    unequal.catch(() => undefined);
   });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('--check reports what would change and changes nothing; then applies once; then changes nothing', async () => {
-    const check = await playbook(inv, work, ['--check']);
-    expect(check.code, check.output).toBe(0);
+  it('--check --diff shows each node\'s change and changes nothing', async () => {
+    const r = await playbook(PLAYBOOK, f.inv, work, ['--check', '--diff']);
+    expect(r.code, r.output).toBe(0);
     for (const h of HOSTS) {
-      expect(check.stats[h], check.output).toMatchObject({ changed: 1, failures: 0, unreachable: 0 });
-      expect(readFileSync(join(hostDir(work, h), 'scalr-server.rb')).equals(sample)).toBe(true);
-      expect(existsSync(join(hostDir(work, h), 'backups'))).toBe(false);
-      expect(ctlCalls(work, h)).toEqual([]);
+      expect(taskResult(r, 'scalr-server.rb', h), h).toMatchObject({ changed: true, pending_reconfigure: true });
+      expect(readFileSync(f.file(h)).equals(sample)).toBe(true);
     }
+    expect((taskResult(r, 'scalr-server.rb', 'db-1')!.diff as { prepared: string }).prepared).toContain('+      "instances_connection_timeout" => 15,');
+    expect(taskResult(r, 'scalr-server-local.rb', 'app-1')).toMatchObject({ changed: true });
+    expect(taskResult(r, 'scalr-server-local.rb', 'db-1')).toMatchObject({ skipped: true });
+    expect(f.log()).toEqual([]);
+    expect(r.output).not.toContain(SECRET);
+  }, 120_000);
 
-    const first = await playbook(inv, work);
-    expect(first.code, first.output).toBe(0);
-    const written: Buffer[] = [];
+  it('applies: the same scalr-server.rb everywhere, app-1\'s own setting in its local file, reconfigure database first, then app, then proxy, one at a time', async () => {
+    const r = await playbook(PLAYBOOK, f.inv, work);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).not.toContain(SECRET);
+    expect(f.log()).toEqual(['db-1', 'app-1', 'app-2', 'proxy-1'].flatMap((h) => [`start ${h} reconfigure`, `end ${h}`]));
     for (const h of HOSTS) {
-      expect(first.stats[h], first.output).toMatchObject({ changed: 1, failures: 0 });
-      const file = join(hostDir(work, h), 'scalr-server.rb');
-      written.push(readFileSync(file));
-      expect(ctlCalls(work, h)).toEqual(['reconfigure']);
-      const get = async (key: string): Promise<unknown> => JSON.parse((await runCli(['get', key, '--file', file, '--json'])).stdout).value;
-      expect(await get('aws.instances_connection_policy')).toBe('local');
-      expect(await get('system.instances_connection_timeout')).toBe(15);
-      expect(await get('proxy[:ssl_redirect]')).toBe(false);
-      expect(await get('allowed_clouds')).toEqual(['ec2', 'gce']);
+      written.set(h, readFileSync(f.file(h)));
+      const get = async (key: string, local = false) => JSON.parse((await runCli(['get', key, '--file', f.file(h), '--json', ...(local ? ['--local'] : [])])).stdout);
+      expect((await get('system.instances_connection_timeout')).value).toBe(15);
+      expect((await get('allowed_clouds')).value).toEqual(['ec2', 'gce']);
+      expect((await get('system.instances_connection_timeout', true)).value).toBe(h === 'app-1' ? 30 : undefined);
     }
+    for (const h of HOSTS) expect(written.get(h)!.equals(written.get('db-1')!), h).toBe(true);
+  }, 120_000);
 
-    const second = await playbook(inv, work);
-    expect(second.code, second.output).toBe(0);
-    for (const [i, h] of HOSTS.entries()) {
-      expect(second.stats[h], second.output).toMatchObject({ changed: 0, failures: 0 });
-      expect(readFileSync(join(hostDir(work, h), 'scalr-server.rb')).equals(written[i])).toBe(true);
-      expect(ctlCalls(work, h)).toEqual(['reconfigure']);
+  it('a second run changes nothing and reconfigures nothing', async () => {
+    const r = await playbook(PLAYBOOK, f.inv, work);
+    expect(r.code, r.output).toBe(0);
+    for (const h of HOSTS) {
+      expect(r.stats[h], h + r.output).toMatchObject({ changed: 0, failures: 0 });
+      expect(readFileSync(f.file(h)).equals(written.get(h)!)).toBe(true);
     }
+    expect(f.log()).toHaveLength(8);
+  }, 120_000);
 
-    const again = await playbook(inv, work, ['--check']);
-    expect(again.code, again.output).toBe(0);
-    for (const [i, h] of HOSTS.entries()) {
-      expect(again.stats[h]).toMatchObject({ changed: 0, failures: 0 });
-      expect(readFileSync(join(hostDir(work, h), 'scalr-server.rb')).equals(written[i])).toBe(true);
-    }
-  }, 150_000);
-
-  it('fails the host when scalr-conf fails (here: reconfigure)', async () => {
-    const r = await failing;
+  it('stops before any reconfigure when a node\'s scalr-server.rb means something else, naming the settings; layout differences do not count', async () => {
+    const edit = (h: string, ...args: string[]) => runCli([...args, '--file', f.file(h), '--no-reconfigure', '--backups', '0']);
+    expect((await edit('app-2', 'set', 'app[:email_from_name]', 'Other name')).code).toBe(0);
+    expect((await edit('db-1', 'set', 'mysql[:root_password]', 'a-different-root-password')).code).toBe(0);
+    appendFileSync(f.file('proxy-1'), '\n# a comment and a blank line change no setting\n');
+    const r = await playbook(PLAYBOOK, f.inv, work);
     expect(r.code).not.toBe(0);
-    expect(r.stats['scalr-fail']).toMatchObject({ failures: 1 });
-    expect(r.output).toContain('RECONFIGURE_FAILED');
-  }, 60_000);
+    // The check runs once, on whichever node comes first.
+    const msg = HOSTS.map((h) => taskResult(r, 'scalr-server.rb means the same on every node', h)).find((x) => x?.failed)?.msg;
+    expect(msg).toBe(
+      'scalr-server.rb differs between nodes in: app[:email_from_name] (value 1 on app-1, db-1, proxy-1; value 2 on app-2); ' +
+        'mysql[:root_password] (value 1 on app-1, app-2, proxy-1; value 2 on db-1)',
+    );
+    expect(r.output).not.toContain('a-different-root-password');
+    expect(f.log()).toHaveLength(8);
+  }, 120_000);
+
+  it('refuses scalr-server.rb settings that are not the same for every node, before editing anything', async () => {
+    const r = await unequal;
+    expect(r.code).not.toBe(0);
+    const failed = HOSTS.map((h) => taskResult(r, 'Every node asks the same of scalr-server.rb', h)).find((x) => x?.failed);
+    expect(failed?.msg).toMatch(/but app-2 differ from \S+; per-node settings go in scalr_local_settings/);
+    for (const h of HOSTS) expect(readFileSync(unequalFleet.file(h)).equals(sample)).toBe(true);
+    expect(unequalFleet.log()).toEqual([]);
+  }, 120_000);
 });
 
 describe('docs/ansible.md', () => {
@@ -190,7 +161,7 @@ describe('docs/ansible.md', () => {
         .join('\n')
         .trim();
     const doc = readFileSync(join(ROOT, 'docs/ansible.md'), 'utf8');
-    const block = doc.match(/```yaml\n([\s\S]*?)```/)![1];
+    const block = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes('import_role'))!;
     expect(strip(block)).toBe(strip(readFileSync(PLAYBOOK, 'utf8')));
   });
 });

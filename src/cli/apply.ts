@@ -3,7 +3,7 @@ import { readConfig, type ReadResult } from '../io/readConfig';
 import { emptyRead, isMissing } from '../io/localFile';
 import type { Deps } from './deps';
 import { EXIT } from './exitCodes';
-import { targetFile, type GlobalOptions } from './options';
+import { FILTER, targetFile, type GlobalOptions } from './options';
 import { maskSecrets } from './secrets';
 
 export interface WriteResult {
@@ -42,6 +42,10 @@ export interface Pending {
  */
 export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: Planner): Promise<number> {
   // Diff rendering loads with the commands that change files, never with get or show.
+  if (opts.file === FILTER) {
+    const { filterPlan } = await import('./filter');
+    return filterPlan(opts, deps, planner);
+  }
   const { unifiedDiff } = await import('../core/diff');
   const file = targetFile(opts, deps.env);
   const json = !!opts.json;

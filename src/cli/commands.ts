@@ -20,6 +20,7 @@ import { registerDoctor } from './cmd-doctor';
 import { registerMerge } from './cmd-merge';
 import { registerKeys } from './cmd-keys';
 import { registerAws } from './cmd-aws';
+import { registerFilter } from './filter';
 import { guidedValue } from './guided';
 import { readSecrets } from './configFiles';
 import { scalrUses, stepNotes } from './uses';
@@ -153,6 +154,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       run.code = await applyPlan(opts, deps, planFor(opts, deps.env, changes));
     });
 
+  registerFilter(program, deps, globals);
   registerCompletion(program, deps, run, globals);
   registerHistory(program, deps, run, globals);
   registerLocal(program, deps, run, globals);

@@ -9,6 +9,9 @@ export function scalrRoot(env: NodeJS.ProcessEnv): string {
   return env.SCALR_SERVER_ROOT || DEFAULT_SCALR_ROOT;
 }
 
+/** `--file -`: the configuration on stdin, the new text on stdout (see filter.ts). */
+export const FILTER = '-';
+
 /** Options every command accepts, before or after the command name. */
 export interface GlobalOptions {
   file?: string;
@@ -30,12 +33,14 @@ export interface GlobalOptions {
 
 /** --file, then $SCALR_CONF_FILE, then the standard path; --local means the file beside it. */
 export function targetFile(opts: GlobalOptions, env: NodeJS.ProcessEnv): string {
+  if (opts.file === FILTER) return FILTER;
   const main = opts.file ?? env.SCALR_CONF_FILE ?? DEFAULT_FILE;
   return opts.local ? localFileFor(main) : main;
 }
 
-/** scalr-server.rb itself, whatever --local says. */
+/** scalr-server.rb itself, whatever --local says. With --file - --local, stdin holds the local file and $SCALR_CONF_FILE names the main one. */
 export function mainFile(opts: GlobalOptions, env: NodeJS.ProcessEnv): string {
+  if (opts.file === FILTER) return env.SCALR_CONF_FILE ?? DEFAULT_FILE;
   return targetFile({ ...opts, local: false }, env);
 }
 

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { fail } from '../core/errors';
+import { emptyRead } from '../io/localFile';
+import type { Planner, WriteResult } from './apply';
+import { readStdin, type Deps } from './deps';
+import { EXIT } from './exitCodes';
+import { FILTER, type GlobalOptions } from './options';
+import { maskSecrets } from './secrets';
+
+/**
+ * `--file -`: the configuration comes on stdin and the edited text goes to stdout, so a file read
+ * from elsewhere (`ssh host cat ...`) is planned here and installed there. Nothing is locked,
+ * backed up or reconfigured: this process never sees the real file. With --dry-run the diff (or,
+ * with --json, the usual result) is printed instead of the text.
+ */
+export async function filterPlan(opts: GlobalOptions, deps: Deps, planner: Planner): Promise<number> {
+  const { unifiedDiff } = await import('../core/diff');
+  const bytes = await readStdin(deps.stdin);
+  const before = bytes.toString('latin1');
+  const plan = planner(before, { ...emptyRead(FILTER), bytes });
+  const changed = plan.after !== plan.before;
+  const diff = changed ? unifiedDiff('stdin', plan.before, plan.after) : '';
+  const shown = Buffer.from(opts.showSecrets ? diff : maskSecrets(diff), 'latin1');
+  if (opts.dryRun) {
+    const result: WriteResult = { changed, file: FILTER, diff: shown.toString('utf8'), dryRun: true, summary: plan.summary, reconfigured: false };
+    deps.stdout.write(opts.json ? JSON.stringify(result) + '\n' : shown);
+    return EXIT.OK;
+  }
+  const after = Buffer.from(plan.after, 'latin1');
+  if (changed && opts.verify) {
+    const { rubySyntaxError } = await import('../io/verify');
+    const error = rubySyntaxError(after, deps.env);
+    if (error) fail('verify-failed', `the new text fails ruby -c (${error}); nothing printed`);
+  }
+  if (!changed) deps.stderr.write(`scalr-conf: nothing to change: ${plan.summary.join('; ')}\n`);
+  deps.stdout.write(after);
+  return EXIT.OK;
+}
+
+const FILTER_COMMANDS = ['set', 'unset', 'merge'];
+
+/** `--file -` only where it means something, and stdin cannot carry two things. */
+export function registerFilter(program: Command, _deps: Deps, globals: () => GlobalOptions): void {
+  program.hook('preAction', (_program, action) => {
+    if (globals().file !== FILTER) return;
+    if (!FILTER_COMMANDS.includes(action.name())) fail('usage', `--file - (configuration on stdin) works with ${FILTER_COMMANDS.join(', ')}, not ${action.name()}`);
+    const values = action.name() === 'set' ? action.args.slice(1).filter((_, i) => i % 2 === 0) : action.name() === 'merge' ? action.args : [];
+    if (values.flat().includes('-')) fail('usage', 'with --file - stdin holds the configuration, so a value or snippet cannot be read from it too');
+  });
+}
