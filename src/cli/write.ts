@@ -4,7 +4,7 @@ import { writeAtomic, sweepStaleTemps } from '../io/writeAtomic';
 import { withLock } from '../io/lock';
 import { resolveBackupDir, saveBackup, type BackupInfo } from '../io/backups';
 import { findCtl, runReconfigure } from '../io/ctl';
-import { rubySyntaxError } from '../io/verify';
+import { verifyRubySyntax, VerifyFailed } from '../io/verify';
 import { createEmptyLike, emptyRead, removeIfStillEmpty, type CreatedFile } from '../io/localFile';
 import type { Pending, Planner } from './apply';
 import { askYesNo, isInteractive, type Deps } from './deps';
@@ -42,8 +42,8 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
       const { read, plan } = prepared;
       const bytes = Buffer.from(plan.after, 'latin1');
       if (opts.verify) {
-        const error = rubySyntaxError(bytes, deps.env);
-        if (error) fail('verify-failed', `the new ${file} fails ruby -c (${error}); nothing written`);
+        const outcome = await verifyRubySyntax(bytes, deps.env);
+        if (outcome && !outcome.ok) throw new VerifyFailed(file, outcome);
       }
       if (!opts.yes && (await isInteractive(deps))) {
         const what = ctl ? `Write ${file} and run scalr-server-ctl reconfigure?` : `Write ${file}?`;
