@@ -18,6 +18,7 @@ import { registerDoctor } from './cmd-doctor';
 import { registerMerge } from './cmd-merge';
 import { registerKeys } from './cmd-keys';
 import { registerAws } from './cmd-aws';
+import { registerReconfigure } from './cmd-reconfigure';
 import { guidedValue } from './guided';
 import { planFor, readView } from './layered';
 import type { Run } from './exitCodes';
@@ -145,6 +146,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
   registerMerge(program, deps, run, globals);
   registerKeys(program, deps, run, globals);
   registerAws(program, deps, run, globals);
+  registerReconfigure(program, deps, run, globals);
 }
 
 /** Known keys take their type from the schema; near-misses of known keys are refused. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { ScalrConfError } from '../core/errors';
+import { signalGroup } from './procGroup';
 
 const EMBEDDED_RUBY = '/opt/scalr-server/embedded/bin/ruby';
 
@@ -91,7 +92,7 @@ export async function verifyRubySyntax(bytes: Buffer, env: NodeJS.ProcessEnv): P
     let error: Error | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup(child.pid, 'SIGKILL');
+      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
     }, timeout * 1000);
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
@@ -103,7 +104,7 @@ export async function verifyRubySyntax(bytes: Buffer, env: NodeJS.ProcessEnv): P
     });
     child.on('exit', () => {
       // Whatever it left behind in its group goes with it: it holds our pipes otherwise.
-      killGroup(child.pid, 'SIGKILL');
+      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
     });
     child.on('close', (status, signal) => {
       clearTimeout(timer);
@@ -129,15 +130,6 @@ export class VerifyFailed extends ScalrConfError {
 
   get stderr(): string {
     return this.outcome.stderr;
-  }
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
   }
 }
 
