@@ -28,7 +28,7 @@ function out(r: CliRun): Record<string, unknown> {
   return JSON.parse(r.stdout);
 }
 
-function err(r: CliRun): { error: { code: string; exitCode: number; message: string; line?: number } } {
+function err(r: CliRun): { error: { code: string; exit: string; exitCode: number; message: string; line?: number } } {
   expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
   const j = JSON.parse(r.stderr);
   expect(j.error.exitCode).toBe(r.code);

@@ -1,6 +1,8 @@
 import type { Plan } from '../core/plan';
 import { readConfig, type ReadResult } from '../io/readConfig';
 import { emptyRead, isMissing } from '../io/localFile';
+import { resolveBackupDir } from '../io/backups';
+import { readPending } from '../io/pending';
 import type { Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { FILTER, targetFile, type GlobalOptions } from './options';
@@ -15,6 +17,8 @@ export interface WriteResult {
   reconfigured: boolean;
   backup?: string;
   rolledBack?: boolean;
+  /** A reconfigure has not succeeded since the file was written (read from the mark when printed). */
+  pendingReconfigure?: boolean;
 }
 
 export type Planner = (text: string, read: ReadResult) => Plan;
@@ -58,7 +62,9 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: Planne
       (json ? deps.stderr : deps.stdout).write(line + '\n');
     },
     emit: () => {
-      if (json) deps.stdout.write(JSON.stringify(result) + '\n');
+      if (!json) return;
+      result.pendingReconfigure = readPending(resolveBackupDir(opts.backupDir, deps.env)) !== undefined;
+      deps.stdout.write(JSON.stringify(result) + '\n');
     },
     finish: (code) => {
       pending.emit();

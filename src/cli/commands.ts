@@ -21,6 +21,7 @@ import { registerMerge } from './cmd-merge';
 import { registerKeys } from './cmd-keys';
 import { registerAws } from './cmd-aws';
 import { registerFilter } from './filter';
+import { registerReconfigure } from './cmd-reconfigure';
 import { guidedValue } from './guided';
 import { readSecrets } from './configFiles';
 import { scalrUses, stepNotes } from './uses';
@@ -163,6 +164,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
   registerMerge(program, deps, run, globals);
   registerKeys(program, deps, run, globals);
   registerAws(program, deps, run, globals);
+  registerReconfigure(program, deps, run, globals);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../core/errors';
+import { ScalrConfError, type ErrorCode } from '../core/errors';
 
 /** Exit statuses, stable for scripts: each names one kind of outcome. */
 export const EXIT = {
@@ -12,6 +12,8 @@ export const EXIT = {
   VERIFY_FAILED: 7,
   CHANGED_ON_DISK: 8,
   ABORTED: 9,
+  // 128 + SIGINT, as shells report a command stopped by Ctrl-C.
+  INTERRUPTED: 130,
 } as const;
 
 export type ExitName = keyof typeof EXIT;
@@ -39,8 +41,22 @@ const BY_CODE: Record<ErrorCode, ExitName> = {
   'symbol-value': 'REFUSED',
 };
 
+/**
+ * A signal stopped reconfigure: scalr-conf passed it on, waited for scalr-server-ctl to end, and
+ * left the reconfigure pending. Its own exit status, so scripts can tell it from a failed ctl.
+ */
+export class Interrupted extends ScalrConfError {
+  constructor(message: string) {
+    super('reconfigure-failed', message);
+  }
+}
+
 export function exitNameFor(code: ErrorCode): ExitName {
   return BY_CODE[code];
+}
+
+export function exitNameOf(e: ScalrConfError): ExitName {
+  return e instanceof Interrupted ? 'INTERRUPTED' : exitNameFor(e.code);
 }
 
 /** The table shown in --help and the README. */
@@ -50,11 +66,12 @@ export const EXIT_HELP: [ExitName, string][] = [
   ['USAGE', 'bad command line, key or value'],
   ['REFUSED', 'edit refused or file unreadable (the file is untouched); doctor: errors found'],
   ['NOT_SET', 'get: the key has no value'],
-  ['RECONFIGURE_FAILED', 'the file was written but scalr-server-ctl reconfigure failed'],
+  ['RECONFIGURE_FAILED', 'the file was written but scalr-server-ctl reconfigure failed or timed out; status: a reconfigure is pending'],
   ['BUSY', 'another scalr-conf holds the lock on this file'],
   ['VERIFY_FAILED', 'the new file failed verification; nothing written'],
   ['CHANGED_ON_DISK', 'the file changed on disk while scalr-conf ran; nothing written'],
   ['ABORTED', 'the change was not confirmed'],
+  ['INTERRUPTED', 'SIGINT/SIGTERM/SIGHUP during reconfigure; scalr-server-ctl was stopped and the reconfigure is pending'],
 ];
 
 /** Where a command's action leaves its exit status for main to return. */

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ScalrConfError, type SourcePosition } from '../core/errors';
 import { processDeps, type Deps } from './deps';
-import { EXIT, EXIT_HELP, exitNameFor, type Run } from './exitCodes';
+import { EXIT, EXIT_HELP, exitNameOf, type Run } from './exitCodes';
 import { VALUE_TYPES } from '../core/parseValue';
 import type { GlobalOptions } from './options';
 import { registerCommands } from './commands';
@@ -19,7 +19,7 @@ const ROOT_EXAMPLES = [
 ].join('\n');
 
 function exitCodeTable(): string {
-  return '\nExit codes:\n' + EXIT_HELP.map(([name, what]) => `  ${String(EXIT[name]).padStart(2)}  ${name.padEnd(19)}${what}`).join('\n') + '\n';
+  return '\nExit codes:\n' + EXIT_HELP.map(([name, what]) => `  ${String(EXIT[name]).padStart(3)}  ${name.padEnd(19)}${what}`).join('\n') + '\n';
 }
 
 export function buildProgram(deps: Deps, run: Run, output: { json?: boolean } = {}): Command {
@@ -33,6 +33,7 @@ export function buildProgram(deps: Deps, run: Run, output: { json?: boolean } = 
     .option('-y, --yes', 'do not ask for confirmation on a terminal')
     .option('--no-reconfigure', 'do not run scalr-server-ctl reconfigure after writing')
     .option('--ctl <path>', 'scalr-server-ctl to run (default $SCALR_SERVER_CTL, /opt/scalr-server/bin/scalr-server-ctl, PATH)')
+    .option('--ctl-timeout <seconds>', 'stop scalr-server-ctl reconfigure after this long (SIGTERM, SIGKILL 10 s later); default: no limit')
     .option('--json', 'machine-readable output on stdout; errors as JSON on stderr')
     .option('--wait <seconds>', 'how long to wait for another scalr-conf holding the lock', '30')
     .option('--backups <n>', 'how many previous versions to keep (0: none)', '10')
@@ -82,7 +83,7 @@ function report(e: unknown, deps: Deps, json: boolean): number {
     return emit(deps, json, 'USAGE', message);
   }
   if (e instanceof ScalrConfError) {
-    const name = exitNameFor(e.code);
+    const name = exitNameOf(e);
     return emit(deps, json, name, e.message, e.position, e.code, e.file);
   }
   const message = e instanceof Error ? e.message : String(e);

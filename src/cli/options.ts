@@ -20,6 +20,7 @@ export interface GlobalOptions {
   yes?: boolean;
   reconfigure: boolean;
   ctl?: string;
+  ctlTimeout?: string;
   json?: boolean;
   wait: string;
   backups: string;

@@ -3,8 +3,9 @@ import { resolveRealPath } from '../io/readConfig';
 import { writeAtomic, sweepStaleTemps } from '../io/writeAtomic';
 import { withLock } from '../io/lock';
 import { resolveBackupDir, saveBackup, type BackupInfo } from '../io/backups';
-import { findCtl, runReconfigure } from '../io/ctl';
-import { rubySyntaxError } from '../io/verify';
+import { describeCtlResult, findCtl } from '../io/ctl';
+import { parseCtlTimeout, pendingNote, reconfigureError, succeeded, trackedReconfigure } from './reconfigure';
+import { verifyRubySyntax, VerifyFailed } from '../io/verify';
 import { createEmptyLike, emptyRead, removeIfStillEmpty, type CreatedFile } from '../io/localFile';
 import type { Pending, Planner } from './apply';
 import { askYesNo, isInteractive, type Deps } from './deps';
@@ -20,6 +21,8 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
   // Known before anything is written: that the file is there, and where scalr-server-ctl is.
   let realPath = pending.absentLocal() ? undefined : resolveRealPath(file);
   const ctl = opts.reconfigure ? findCtl(opts.ctl, deps.env) : undefined;
+  const ctlTimeout = parseCtlTimeout(opts.ctlTimeout);
+  const backupDir = resolveBackupDir(opts.backupDir, deps.env);
   const wait = Number(opts.wait);
   if (!Number.isFinite(wait) || wait < 0) fail('usage', `--wait takes a number of seconds, not ${JSON.stringify(opts.wait)}`);
   const keep = Number(opts.backups);
@@ -41,12 +44,24 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
   try {
     return await withLock(lockPath, { waitSeconds: wait }, async () => {
       const prepared = pending.prepare();
-      if (!prepared) return finish(EXIT.OK);
+      // Nothing to change, but an earlier reconfigure of what the file holds never succeeded.
+      const note = !prepared && ctl ? pendingNote(backupDir) : undefined;
+      if (!prepared && !(ctl && note)) return finish(EXIT.OK);
+      const out = json ? deps.stderr : deps.stdout;
+      const reconfigure = () =>
+        trackedReconfigure({ ctl: ctl!, file, backupDir, timeoutSeconds: ctlTimeout, env: deps.env, out: (c) => out.write(c), err: (c) => deps.stderr.write(c), warn: (l) => deps.stderr.write(l + '\n') });
+      if (!prepared) {
+        say(note!);
+        const r = await reconfigure();
+        if (succeeded(r)) return (result.reconfigured = true), finish(EXIT.OK);
+        pending.emit();
+        throw reconfigureError(r, (how) => `scalr-server-ctl reconfigure failed (${how}); it is still pending; fix the cause, then run: sudo scalr-conf reconfigure`, ctlTimeout);
+      }
       const { read, plan } = prepared;
       const bytes = Buffer.from(plan.after, 'latin1');
       if (opts.verify) {
-        const error = rubySyntaxError(bytes, deps.env);
-        if (error) fail('verify-failed', `the new ${file} fails ruby -c (${error}); nothing written`);
+        const outcome = await verifyRubySyntax(bytes, deps.env);
+        if (outcome && !outcome.ok) throw new VerifyFailed(file, outcome);
       }
       if (!opts.yes && (await isInteractive(deps))) {
         const what = ctl ? `Write ${file} and run scalr-server-ctl reconfigure?` : `Write ${file}?`;
@@ -54,7 +69,7 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
       }
       let backup: BackupInfo | undefined;
       if (keep > 0) {
-        backup = saveBackup(resolveBackupDir(opts.backupDir, deps.env), read.realPath, read.bytes, read.stat, plan.summary.join('; '), keep);
+        backup = saveBackup(backupDir, read.realPath, read.bytes, read.stat, plan.summary.join('; '), keep);
         result.backup = backup.id;
       }
       if (read.stat.nlink > 1) {
@@ -67,19 +82,15 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
       if (!ctl) return finish(EXIT.OK);
 
       say(`running ${ctl} reconfigure`);
-      const out = json ? deps.stderr : deps.stdout;
-      const reconfigure = () => runReconfigure(ctl, deps.env, (c) => out.write(c), (c) => deps.stderr.write(c));
-      const { exitCode } = await reconfigure();
-      if (exitCode === 0) {
+      const first = await reconfigure();
+      if (succeeded(first)) {
         result.reconfigured = true;
         return finish(EXIT.OK);
       }
-      if (!opts.rollbackOnFailure) {
+      const how = describeCtlResult(first, ctlTimeout);
+      if (!opts.rollbackOnFailure || first.interrupted) {
         pending.emit();
-        throw new ScalrConfError(
-          'reconfigure-failed',
-          `${file} was written, but scalr-server-ctl reconfigure failed (exit ${exitCode}); fix the cause, then run: sudo ${ctl} reconfigure`,
-        );
+        throw reconfigureError(first, (how) => `${file} was written, but scalr-server-ctl reconfigure failed (${how}); fix the cause, then run: sudo scalr-conf reconfigure`, ctlTimeout);
       }
       // Checked against what this run installed: an edit made while reconfigure ran is kept.
       try {
@@ -89,7 +100,7 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
         pending.emit();
         throw new ScalrConfError(
           'reconfigure-failed',
-          `scalr-server-ctl reconfigure failed (exit ${exitCode}); ${file} changed on disk while it ran, so the previous version was not restored` +
+          `scalr-server-ctl reconfigure failed (${how}); ${file} changed on disk while it ran, so the previous version was not restored` +
             (backup ? ` (it is backup ${backup.id})` : ''),
         );
       }
@@ -97,10 +108,11 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
       say(`restored the previous ${file} because reconfigure failed`);
       const again = await reconfigure();
       pending.emit();
+      if (again.interrupted) throw reconfigureError(again, () => '');
       throw new ScalrConfError(
         'reconfigure-failed',
-        `scalr-server-ctl reconfigure failed (exit ${exitCode}); the previous ${file} was restored` +
-          (again.exitCode === 0 ? ' and reconfigured' : `, but reconfiguring it failed too (exit ${again.exitCode})`),
+        `scalr-server-ctl reconfigure failed (${how}); the previous ${file} was restored` +
+          (succeeded(again) ? ' and reconfigured' : `, but reconfiguring it failed too (${describeCtlResult(again, ctlTimeout)})`),
       );
     });
   } finally {
