@@ -56,7 +56,9 @@ export function buildProgram(deps: Deps, run: Run, output: { json?: boolean } = 
 }
 
 /** Runs the CLI; returns the exit status instead of exiting, so tests call it in-process. */
-export async function main(argv: string[], deps: Deps = processDeps()): Promise<number> {
+export async function main(argv: string[], given: Deps = processDeps()): Promise<number> {
+  // A view of `given` with argv added; not a spread copy, which would read its lazy stdin getter.
+  const deps = Object.create(given, { argv: { value: argv } }) as Deps;
   const run = { code: EXIT.OK as number };
   let json = argv.includes('--json');
   const program = buildProgram(deps, run, { json });
