@@ -46,7 +46,7 @@ export const EXIT_HELP: [ExitName, string][] = [
   ['RECONFIGURE_FAILED', 'the file was written but scalr-server-ctl reconfigure failed'],
   ['BUSY', 'another scalr-conf holds the lock on this file'],
   ['VERIFY_FAILED', 'the new file failed verification; nothing written'],
-  ['CHANGED_ON_DISK', 'the file changed on disk while scalr-conf ran; nothing written'],
+  ['CHANGED_ON_DISK', 'the file changed on disk while scalr-conf ran, or (restore) was edited after its last change; nothing written'],
   ['ABORTED', 'the change was not confirmed'],
 ];
 
