@@ -5,7 +5,8 @@ import type { Change } from '../core/plan';
 import { parseValue } from '../core/parseValue';
 import { flatten, getValue, whyUnreadable, type Unreadable } from '../core/query';
 import { toCanonical, utf8Text, type RubyValue } from '../core/value';
-import { coerceValue, isSecretKey, lookupSetting, suggestKeys } from '../schema/schema';
+import { coerceValue, isSecretKey, lookupSetting, parseExactJson, suggestKeys } from '../schema/schema';
+import { asText, bytesBack } from './text';
 import { applyPlan } from './apply';
 import { isInteractive, readStdin, type Deps } from './deps';
 import { targetFile, type GlobalOptions } from './options';
@@ -35,13 +36,13 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const view = readView(opts, deps.env, file);
       const found = view.own(getValue(view.doc, target));
       if (!found) {
-        if (opts.json) deps.stdout.write(JSON.stringify({ key: formatKey(target), set: false, file }) + '\n');
+        if (opts.json) deps.stdout.write(JSON.stringify({ key: asText(formatKey(target)), set: false, file }) + '\n');
         fail('not-set', `${formatKey(target)} is not set in ${file}`);
       }
       // A secret is printed when asked for by name; secrets inside a hash stay masked.
       const value = opts.showSecrets ? found.value : maskValue(found.value);
       if (opts.json) {
-        deps.stdout.write(JSON.stringify({ key: formatKey(target), set: true, value: plainJson(value), file, line: found.line }) + '\n');
+        deps.stdout.write(JSON.stringify({ key: asText(formatKey(target)), set: true, value: plainJson(value), file, line: found.line }) + '\n');
       } else deps.stdout.write(Buffer.from(displayValue(value) + '\n', 'latin1'));
     });
 
@@ -73,7 +74,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const shown = view.rows(rows).map(([k, v, line]) => [k, v.kind === 'unreadable' || opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);
       if (opts.json) {
         const entry = (v: RubyValue | Unreadable | undefined) => (!v ? { value: '********' } : v.kind === 'unreadable' ? { unknown: whyUnreadable(v) } : { value: plainJson(v) });
-        deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [k, { ...entry(v), file, line }]))) + '\n');
+        deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [asText(k), { ...entry(v), file, line }]))) + '\n');
       } else {
         const text = (v: RubyValue | Unreadable | undefined) => (!v ? MASK : v.kind === 'unreadable' ? `(cannot tell: ${whyUnreadable(v)})` : rubyish(v));
         for (const [k, v] of shown) deps.stdout.write(Buffer.from(`${k} = ${text(v)}\n`, 'latin1'));
@@ -150,11 +151,23 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
 /** Known keys take their type from the schema; near-misses of known keys are refused. */
 function typedValue(target: Target, raw: string, opts: GlobalOptions, warn?: (line: string) => void): RubyValue {
   checkedKey(target, opts, warn);
+  // JSON.parse would make 1.0 an integer and round integers past 2^53.
+  if (opts.type === 'json') return parseExactJson(utf8Value(raw, 'JSON'), formatKey(target));
   if (opts.type) return parseValue(raw, opts.type);
   const setting = lookupSetting(formatKey(target));
-  if (!setting) return parseValue(raw, 'string');
+  // Strings keep their bytes: a Latin-1 password is not valid UTF-8, and is not to be "repaired".
+  if (!setting || setting.type === 'string') return parseValue(raw, 'string');
   if (opts.force && setting.type === 'enum') return parseValue(raw, 'string');
-  return coerceValue(setting, Buffer.from(raw, 'latin1').toString('utf8'));
+  const text = utf8Text(raw);
+  if (text !== undefined) return coerceValue(setting, text);
+  if (setting.type === 'hash' || raw.trim().startsWith('[')) utf8Value(raw, 'JSON');
+  return bytesBack(coerceValue(setting, raw));
+}
+
+function utf8Value(raw: string, what: string): string {
+  const text = utf8Text(raw);
+  if (text === undefined) fail('usage', `the value is not valid UTF-8, which ${what} must be`);
+  return text;
 }
 
 function checkedKey(target: Target, opts: GlobalOptions, warn?: (line: string) => void): Target {
@@ -163,7 +176,7 @@ function checkedKey(target: Target, opts: GlobalOptions, warn?: (line: string) =
   const near = suggestKeys(key);
   if (near.length) fail('usage', `unknown key ${key}: did you mean ${near.slice(0, 3).join(' or ')}? (--force to use it anyway)`);
   // New or undocumented settings stay possible, but the admin hears that nothing checked them.
-  warn?.(`scalr-conf: warning: ${key} is not a setting scalr-conf knows; writing it as given`);
+  warn?.(`scalr-conf: warning: ${asText(key)} is not a setting scalr-conf knows; writing it as given`);
   return target;
 }
 

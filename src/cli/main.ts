@@ -5,6 +5,7 @@ import { EXIT, EXIT_HELP, exitNameFor, type Run } from './exitCodes';
 import { VALUE_TYPES } from '../core/parseValue';
 import type { GlobalOptions } from './options';
 import { registerCommands } from './commands';
+import { asText, checkArgvText } from './text';
 
 export const VERSION = '0.1.0';
 
@@ -67,6 +68,7 @@ export async function main(argv: string[], given: Deps = processDeps()): Promise
       program.outputHelp();
       return EXIT.USAGE;
     }
+    checkArgvText(argv);
     await program.parseAsync(argv, { from: 'user' });
     json = !!program.opts<GlobalOptions>().json;
     return run.code;
@@ -92,6 +94,7 @@ function report(e: unknown, deps: Deps, json: boolean): number {
 }
 
 function emit(deps: Deps, json: boolean, name: keyof typeof EXIT, message: string, position?: { line: number; column: number }): number {
+  message = asText(message);
   if (json) deps.stderr.write(JSON.stringify({ error: { code: name, exitCode: EXIT[name], message, ...position } }) + '\n');
   else deps.stderr.write(`scalr-conf: ${message}\n`);
   return EXIT[name];

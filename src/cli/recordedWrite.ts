@@ -3,6 +3,7 @@ import { prepareBackup, type BackupInfo, type PreparedBackup } from '../io/backu
 import type { ReadResult } from '../io/readConfig';
 import { writeAtomic } from '../io/writeAtomic';
 import { commandLine, whoRan } from './commandLine';
+import { asText } from './text';
 import type { Deps } from './deps';
 
 export interface History {
@@ -25,7 +26,7 @@ export function writeRecorded(
 ): { installed: ReadResult; backup?: BackupInfo } {
   let prepared: PreparedBackup | undefined;
   if (history.keep > 0) {
-    const record = { summary, who: whoRan(deps.env), command: commandLine(deps.argv ?? []) };
+    const record = { summary: asText(summary), who: whoRan(deps.env), command: commandLine(deps.argv ?? []) };
     prepared = prepareBackup(history.dir, target.realPath, target.bytes, target.stat, bytes, record, history.keep);
   }
   let installed: ReadResult;
