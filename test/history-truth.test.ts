@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { caseDirs, run, tempsIn } from './support/helpers';
-import { SAMPLE } from './support/tmp';
+import { FAKE_CTL, SAMPLE } from './support/tmp';
 import { EXIT } from '../src/cli/exitCodes';
 import { backupSubdir } from '../src/io/backups';
 
@@ -109,6 +109,23 @@ describe('history records installed writes only', () => {
     expect(await history()).toEqual([]);
     expect(saved()).toEqual([]);
     expect(tempsIn(mnt)).toEqual([]);
+  });
+});
+
+describe('a rollback is a change too', () => {
+  it('--rollback-on-failure records the rollback, so restore still sees an unedited file', async () => {
+    const { file, env, history } = setup();
+    const original = fs.readFileSync(file);
+    const base = ['--file', file, '--no-verify', '--ctl', FAKE_CTL, '--rollback-on-failure'];
+    const r = await runCli(['set', 'aws.instances_connection_policy', 'local', ...base], { env: { ...env, FAKE_CTL_EXIT: '1' } });
+    expect(r.code).toBe(EXIT.RECONFIGURE_FAILED);
+    expect(fs.readFileSync(file).equals(original)).toBe(true);
+    const [rollback, change] = await history();
+    expect(change.summary).toBe('set aws.instances_connection_policy');
+    expect(rollback.summary).toBe('roll back: reconfigure failed after set aws.instances_connection_policy');
+    const dry = await runCli(['restore', '--dry-run', '--no-reconfigure', '--file', file], { env });
+    expect(dry.code, dry.stderr).toBe(EXIT.OK);
+    expect(dry.stdout).toContain('+      "instances_connection_policy" => "local",');
   });
 });
 
