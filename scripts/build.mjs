@@ -119,7 +119,7 @@ mkdirSync('dist', { recursive: true });
 for (const name of readdirSync('dist')) rmSync(`dist/${name}`, { force: true, recursive: true });
 
 await build({
-  stdin: { contents: "export { execa } from 'execa';", resolveDir: '.', loader: 'js' },
+  stdin: { contents: "export { execa, execaSync } from 'execa';", resolveDir: '.', loader: 'js' },
   outfile: EXECA,
   bundle: true,
   format: 'cjs',

@@ -13,6 +13,8 @@ import {
   readBackup,
   resolveBackupDir,
   saveBackup,
+  prepareBackup,
+  readInstalled,
 } from '../src/io/backups';
 import { caseDirs, spawnNode } from './support/helpers';
 
@@ -259,5 +261,23 @@ describe('listBackups / readBackup', () => {
     fs.writeFileSync(path.join(sub, '20990101T000000.000Z-aaaa.json'), '{not json');
     fs.writeFileSync(path.join(sub, '20990101T000000.000Z-bbbb.bak'), 'x');
     expect(listBackups(dir, REAL).map((b) => b.id)).toEqual([good.id]);
+  });
+});
+
+describe('prepareBackup', () => {
+  it('is listed only once committed; discard leaves nothing; commit keeps what was installed', () => {
+    const dir = path.join(freshDir(), 'backups');
+    const left = prepareBackup(dir, REAL, Buffer.from('old'), stat(0o600), Buffer.from('new'), { summary: 'a', who: 'alice', command: 'scalr-conf set a b' }, 5);
+    expect(listBackups(dir, REAL)).toEqual([]);
+    left.discard();
+    expect(fs.readdirSync(backupSubdir(dir, REAL))).toEqual([]);
+
+    const kept = prepareBackup(dir, REAL, Buffer.from('old'), stat(0o600), Buffer.from('new'), { summary: 'b', who: 'bob', command: 'scalr-conf set a c' }, 5);
+    expect(listBackups(dir, REAL)).toEqual([]);
+    kept.commit();
+    const [info] = listBackups(dir, REAL);
+    expect(info).toMatchObject({ id: kept.info.id, summary: 'b', who: 'bob', command: 'scalr-conf set a c', installedSize: 3 });
+    expect(readBackup(dir, REAL, info.id).bytes.toString()).toBe('old');
+    expect(readInstalled(dir, REAL, info.id).bytes.toString()).toBe('new');
   });
 });

@@ -7,6 +7,7 @@ import type { Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { FILTER, targetFile, type GlobalOptions } from './options';
 import { maskSecrets } from './secrets';
+import { asText } from './text';
 
 export interface WriteResult {
   changed: boolean;
@@ -59,7 +60,7 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: Planne
     json,
     result,
     say: (line) => {
-      (json ? deps.stderr : deps.stdout).write(line + '\n');
+      (json ? deps.stderr : deps.stdout).write(asText(line) + '\n');
     },
     emit: () => {
       if (!json) return;
@@ -74,7 +75,7 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: Planne
     prepare: () => {
       const read = pending.absentLocal() ? emptyRead(file) : readConfig(file);
       const plan = planner(read.bytes.toString('latin1'), read);
-      result.summary = plan.summary;
+      result.summary = plan.summary.map(asText);
       if (plan.after === plan.before) {
         if (!json) pending.say(`nothing to change in ${file}: ${plan.summary.join('; ')}`);
         return undefined;

@@ -5,9 +5,10 @@ import type { Change } from '../core/plan';
 import { parseValue } from '../core/parseValue';
 import { flatten, getValue, whyUnreadable, type Unreadable } from '../core/query';
 import { toCanonical, utf8Text, type RubyValue } from '../core/value';
-import { coerceValue, isSecretKey, lookupSetting, suggestKeys, type Setting } from '../schema/schema';
+import { coerceValue, isSecretKey, lookupSetting, parseExactJson, suggestKeys, type Setting } from '../schema/schema';
 import { knownDefault } from '../schema/defaults';
 import { checkValue } from '../model/valueChecks';
+import { asText, bytesBack } from './text';
 import { applyPlan } from './apply';
 import { isInteractive, readStdin, type Deps } from './deps';
 import { targetFile, type GlobalOptions } from './options';
@@ -43,7 +44,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const names = fileNames(opts, deps.env);
       const used = scalrUses(target, found?.value, readSecrets(names.main));
       if (!used) {
-        if (opts.json) deps.stdout.write(JSON.stringify({ key: formatKey(target), set: false, file }) + '\n');
+        if (opts.json) deps.stdout.write(JSON.stringify({ key: asText(formatKey(target)), set: false, file }) + '\n');
         fail('not-set', `${formatKey(target)} is not set in ${file}`);
       }
       for (const note of stepNotes(formatKey(target), used.steps, used.fromSecrets ? names.secrets : file)) deps.stderr.write(`scalr-conf: note: ${note}\n`);
@@ -51,7 +52,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const value = opts.showSecrets ? used.value : maskValue(used.value);
       if (opts.json) {
         const where = used.fromSecrets ? { file: names.secrets } : { file, line: found!.line };
-        deps.stdout.write(JSON.stringify({ key: formatKey(target), set: true, value: plainJson(value), ...where, ...(used.steps.length ? { reconfigure: used.steps.map((s) => s.kind) } : {}) }) + '\n');
+        deps.stdout.write(JSON.stringify({ key: asText(formatKey(target)), set: true, value: plainJson(value), ...where, ...(used.steps.length ? { reconfigure: used.steps.map((s) => s.kind) } : {}) }) + '\n');
       } else deps.stdout.write(Buffer.from(displayValue(value) + '\n', 'latin1'));
     });
 
@@ -91,7 +92,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const shown = scalrRows.map(([k, v, line]) => [k, v.kind === 'unreadable' || opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);
       if (opts.json) {
         const entry = (v: RubyValue | Unreadable | undefined) => (!v ? { value: '********' } : v.kind === 'unreadable' ? { unknown: whyUnreadable(v) } : { value: plainJson(v) });
-        deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [k, { ...entry(v), file, line }]))) + '\n');
+        deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [asText(k), { ...entry(v), file, line }]))) + '\n');
       } else {
         const text = (v: RubyValue | Unreadable | undefined) => (!v ? MASK : v.kind === 'unreadable' ? `(cannot tell: ${whyUnreadable(v)})` : rubyish(v));
         for (const [k, v] of shown) deps.stdout.write(Buffer.from(`${k} = ${text(v)}\n`, 'latin1'));
@@ -174,7 +175,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
 function typedValue(target: Target, raw: string, opts: GlobalOptions, warn: (line: string) => void): RubyValue {
   checkedKey(target, opts, warn);
   const setting = lookupSetting(formatKey(target));
-  const value = parsedValue(setting, raw, opts);
+  const value = parsedValue(target, setting, raw, opts);
   if (target.kind === 'group') {
     const path = [target.group, ...target.path];
     const check = checkValue(path, value, { type: setting?.type, default: knownDefault(path), force: opts.force });
@@ -184,11 +185,23 @@ function typedValue(target: Target, raw: string, opts: GlobalOptions, warn: (lin
   return value;
 }
 
-function parsedValue(setting: Setting | undefined, raw: string, opts: GlobalOptions): RubyValue {
+function parsedValue(target: Target, setting: Setting | undefined, raw: string, opts: GlobalOptions): RubyValue {
+  // JSON.parse would make 1.0 an integer and round integers past 2^53.
+  if (opts.type === 'json') return parseExactJson(utf8Value(raw, 'JSON'), formatKey(target));
   if (opts.type) return parseValue(raw, opts.type);
-  if (!setting) return parseValue(raw, 'string');
+  // Strings keep their bytes: a Latin-1 password is not valid UTF-8, and is not to be "repaired".
+  if (!setting || setting.type === 'string') return parseValue(raw, 'string');
   if (opts.force && setting.type === 'enum') return parseValue(raw, 'string');
-  return coerceValue(setting, Buffer.from(raw, 'latin1').toString('utf8'));
+  const text = utf8Text(raw);
+  if (text !== undefined) return coerceValue(setting, text);
+  if (setting.type === 'hash' || raw.trim().startsWith('[')) utf8Value(raw, 'JSON');
+  return bytesBack(coerceValue(setting, raw));
+}
+
+function utf8Value(raw: string, what: string): string {
+  const text = utf8Text(raw);
+  if (text === undefined) fail('usage', `the value is not valid UTF-8, which ${what} must be`);
+  return text;
 }
 
 function checkedKey(target: Target, opts: GlobalOptions, warn?: (line: string) => void): Target {
@@ -197,7 +210,7 @@ function checkedKey(target: Target, opts: GlobalOptions, warn?: (line: string) =
   const near = suggestKeys(key);
   if (near.length) fail('usage', `unknown key ${key}: did you mean ${near.slice(0, 3).join(' or ')}? (--force to use it anyway)`);
   // New or undocumented settings stay possible, but the admin hears that nothing checked them.
-  warn?.(`scalr-conf: warning: ${key} is not a setting scalr-conf knows; writing it as given`);
+  warn?.(`scalr-conf: warning: ${asText(key)} is not a setting scalr-conf knows; writing it as given`);
   return target;
 }
 

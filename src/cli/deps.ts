@@ -18,6 +18,8 @@ export interface Deps {
   confirm?: (question: string) => Promise<boolean>;
   /** Asks the user to pick one of `options` on the terminal; resolves to the chosen value. Only called on a TTY. */
   choose?: (question: string, options: Choice[]) => Promise<string>;
+  /** The command line being run (set by main), recorded in the history of what it writes. */
+  argv?: readonly string[];
 }
 
 /** One answer offered by `choose`: the value and what it means. */

@@ -69,7 +69,7 @@ export const EXIT_HELP: [ExitName, string][] = [
   ['RECONFIGURE_FAILED', 'the file was written but scalr-server-ctl reconfigure failed or timed out; status: a reconfigure is pending'],
   ['BUSY', 'another scalr-conf holds the lock on this file'],
   ['VERIFY_FAILED', 'the new file failed verification; nothing written'],
-  ['CHANGED_ON_DISK', 'the file changed on disk while scalr-conf ran; nothing written'],
+  ['CHANGED_ON_DISK', 'the file changed on disk while scalr-conf ran, or (restore) was edited after its last change; nothing written'],
   ['ABORTED', 'the change was not confirmed'],
   ['INTERRUPTED', 'SIGINT/SIGTERM/SIGHUP during reconfigure; scalr-server-ctl was stopped and the reconfigure is pending'],
 ];

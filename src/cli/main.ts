@@ -5,6 +5,7 @@ import { EXIT, EXIT_HELP, exitNameOf, type Run } from './exitCodes';
 import { VALUE_TYPES } from '../core/parseValue';
 import type { GlobalOptions } from './options';
 import { registerCommands } from './commands';
+import { asText, checkArgvText } from './text';
 
 export const VERSION = '0.1.0';
 
@@ -57,7 +58,9 @@ export function buildProgram(deps: Deps, run: Run, output: { json?: boolean } = 
 }
 
 /** Runs the CLI; returns the exit status instead of exiting, so tests call it in-process. */
-export async function main(argv: string[], deps: Deps = processDeps()): Promise<number> {
+export async function main(argv: string[], given: Deps = processDeps()): Promise<number> {
+  // A view of `given` with argv added; not a spread copy, which would read its lazy stdin getter.
+  const deps = Object.create(given, { argv: { value: argv } }) as Deps;
   const run = { code: EXIT.OK as number };
   let json = argv.includes('--json');
   const program = buildProgram(deps, run, { json });
@@ -66,6 +69,7 @@ export async function main(argv: string[], deps: Deps = processDeps()): Promise<
       program.outputHelp();
       return EXIT.USAGE;
     }
+    checkArgvText(argv);
     await program.parseAsync(argv, { from: 'user' });
     json = !!program.opts<GlobalOptions>().json;
     return run.code;
@@ -95,6 +99,7 @@ function report(e: unknown, deps: Deps, json: boolean): number {
  * `usage` and `internal` for errors that have none), `exit` names the exit status.
  */
 function emit(deps: Deps, json: boolean, name: keyof typeof EXIT, message: string, position?: SourcePosition, code?: string, file?: string): number {
+  message = asText(message);
   if (json) {
     const error = { code: code ?? name.toLowerCase().replace(/_/g, '-'), exit: name, exitCode: EXIT[name], message, ...(file ? { file } : {}), ...position };
     deps.stderr.write(JSON.stringify({ error }) + '\n');

@@ -1,8 +1,9 @@
 import { fail, ScalrConfError } from '../core/errors';
 import { resolveRealPath } from '../io/readConfig';
-import { writeAtomic, sweepStaleTemps } from '../io/writeAtomic';
+import { sweepStaleTemps } from '../io/writeAtomic';
 import { withLock } from '../io/lock';
-import { resolveBackupDir, saveBackup, type BackupInfo } from '../io/backups';
+import { resolveBackupDir } from '../io/backups';
+import { writeRecorded } from './recordedWrite';
 import { describeCtlResult, findCtl } from '../io/ctl';
 import { parseCtlTimeout, pendingNote, reconfigureError, succeeded, trackedReconfigure } from './reconfigure';
 import { verifyRubySyntax, VerifyFailed } from '../io/verify';
@@ -67,17 +68,14 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
         const what = ctl ? `Write ${file} and run scalr-server-ctl reconfigure?` : `Write ${file}?`;
         if (!(await askYesNo(deps, what))) fail('aborted', 'not confirmed; nothing written');
       }
-      let backup: BackupInfo | undefined;
-      if (keep > 0) {
-        backup = saveBackup(backupDir, read.realPath, read.bytes, read.stat, plan.summary.join('; '), keep);
-        result.backup = backup.id;
-      }
+      const history = { dir: backupDir, keep };
       if (read.stat.nlink > 1) {
         // The new version is a new file renamed over this name; the other names keep the old one.
         deps.stderr.write(`scalr-conf: warning: ${file} has ${read.stat.nlink - 1} other hard link${read.stat.nlink > 2 ? 's' : ''}, which will keep the previous version\n`);
       }
-      const installed = writeAtomic(read, bytes);
+      const { installed, backup } = writeRecorded(deps, history, read, bytes, plan.summary.join('; '));
       written = true;
+      if (backup) result.backup = backup.id;
       say(`wrote ${file}${backup ? ` (previous version saved as backup ${backup.id})` : ''}`);
       if (!ctl) return finish(EXIT.OK);
 
@@ -94,7 +92,7 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
       }
       // Checked against what this run installed: an edit made while reconfigure ran is kept.
       try {
-        writeAtomic(installed, read.bytes);
+        writeRecorded(deps, history, installed, read.bytes, `roll back: reconfigure failed after ${plan.summary.join('; ')}`);
       } catch (e) {
         if (!(e instanceof ScalrConfError) || e.code !== 'changed-on-disk') throw e;
         pending.emit();

@@ -1,19 +1,25 @@
 /**
- * Copies of the previous version of a config file, taken before each write.
+ * The history of a config file: one entry per write scalr-conf installed, holding the version it
+ * replaced, the version it installed, who ran it and the command.
  *
  * They live under /var/lib/scalr-conf/backups (0700), not under /etc: the config holds secrets
  * and tools such as etckeeper commit everything under /etc. Each config file gets a subdirectory
- * named from its real path. A backup is `<id>.bak` (the bytes, mode no looser than the original's
- * owner bits, owned by root) plus `<id>.json` (time, summary, size, sha256). Both are written to a
- * temp file and then hard-linked to their final name: link() never replaces or follows whatever
- * is at the name, so a planted symlink cannot redirect a backup, and a crash never leaves a
- * half-written backup under a final name.
+ * named from its real path. An entry is `<id>.bak` (the bytes replaced, mode no looser than the
+ * original's owner bits, owned by root), `<id>.new` (the bytes installed) and `<id>.json` (time,
+ * summary, who, command, sizes, sha256s). Each is written to a temp file and then hard-linked to
+ * its final name: link() never replaces or follows whatever is at the name, so a planted symlink
+ * cannot redirect a backup, and a crash never leaves a half-written file under a final name.
+ *
+ * An entry is listed only once its `.json` exists, and that is linked only after the write was
+ * installed (prepareBackup, then commit or discard): a write that failed (disk full, changed on
+ * disk) leaves no entry, and its saved copies are removed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { ScalrConfError } from '../core/errors';
 import type { FileStat } from './readConfig';
+import { installTemp, removeQuietly, sweepDeadTemps, writeTemp } from './tempFile';
 
 export const DEFAULT_BACKUP_DIR = '/var/lib/scalr-conf/backups';
 export const BACKUP_DIR_ENV = 'SCALR_CONF_BACKUP_DIR';
@@ -34,6 +40,28 @@ export interface BackupInfo {
   gid: number;
   /** Where the backed-up bytes are. */
   path: string;
+  /** What the write installed in place of these bytes; absent in entries made before it was kept. */
+  installedSize?: number;
+  installedSha256?: string;
+  /** Who ran the write (the sudo user when run through sudo) and its command line. */
+  who?: string;
+  command?: string;
+}
+
+/** What a write records about itself beside the bytes. */
+export interface WriteRecord {
+  summary: string;
+  who?: string;
+  command?: string;
+}
+
+/** An entry whose files are saved but which is listed only once committed. */
+export interface PreparedBackup {
+  info: BackupInfo;
+  /** The write was installed: list the entry and prune older ones. */
+  commit(): void;
+  /** The write failed: remove what was saved. */
+  discard(): void;
 }
 
 /** Injection points for tests: the clock and the random part of the id. */
@@ -43,9 +71,7 @@ export interface SaveBackupOptions {
 }
 
 const ID_RE = /^(\d{8}T\d{6}\.\d{3}Z)-([0-9a-f]{4})$/;
-const BAK_RE = /^(\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{4})\.(bak|json)$/;
-const TEMP_RE = /^\..+\.(\d+)-[0-9a-f]+\.tmp$/;
-
+const BAK_RE = /^(\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{4})\.(bak|new|json)$/;
 /** Option first, then $SCALR_CONF_BACKUP_DIR, then the default. */
 export function resolveBackupDir(option?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (option) return path.resolve(option);
@@ -128,81 +154,22 @@ function ensureSubdir(dir: string, realPath: string): string {
   return sub;
 }
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errCode(err) === 'EPERM';
-  }
-}
-
-function sweepTemps(sub: string, names: string[]): void {
-  for (const name of names) {
-    const m = TEMP_RE.exec(name);
-    if (!m || pidAlive(Number(m[1]))) continue;
-    try {
-      fs.unlinkSync(path.join(sub, name));
-    } catch {
-      // best effort
-    }
-  }
-}
-
 /** Writes `data` to `sub/name`, which must not exist yet; the name appears only when complete. */
 function writeNew(sub: string, name: string, data: Buffer, mode: number): void {
-  const tmp = path.join(sub, `.${name}.${process.pid}-${crypto.randomBytes(6).toString('hex')}.tmp`);
-  let fd: number | undefined;
-  let created = false;
-  try {
-    fd = fs.openSync(
-      tmp,
-      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
-      mode,
-    );
-    created = true;
-    let off = 0;
-    while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, off);
-    const euid = process.geteuid?.();
-    const egid = process.getegid?.();
-    if (euid !== undefined && egid !== undefined) fs.fchownSync(fd, euid, egid);
-    // Exact mode whatever the umask.
-    fs.fchmodSync(fd, mode);
-    fs.fsyncSync(fd);
-    const closing = fd;
-    fd = undefined;
-    fs.closeSync(closing);
-    fs.linkSync(tmp, path.join(sub, name));
-  } finally {
-    if (fd !== undefined) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* already failing */
-      }
-    }
-    if (created) {
-      try {
-        fs.unlinkSync(tmp);
-      } catch {
-        /* swept on a later run */
-      }
-    }
-  }
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // not every file system can fsync a directory
-  }
+  const euid = process.geteuid?.();
+  const egid = process.getegid?.();
+  const tmp = writeTemp({
+    dir: sub,
+    stem: `${name}.`,
+    data,
+    createMode: mode,
+    prepare: (fd) => {
+      if (euid !== undefined && egid !== undefined) fs.fchownSync(fd, euid, egid);
+      // Exact mode whatever the umask.
+      fs.fchmodSync(fd, mode);
+    },
+  });
+  installTemp(tmp.path, path.join(sub, name), 'link');
 }
 
 /** Reads a small regular file without following links or blocking on FIFOs. */
@@ -232,6 +199,11 @@ function parseSidecar(sub: string, id: string, source: string): BackupInfo | und
       uid: typeof raw.uid === 'number' ? raw.uid : 0,
       gid: typeof raw.gid === 'number' ? raw.gid : 0,
       path: path.join(sub, `${id}.bak`),
+      ...(typeof raw.installedSize === 'number' && typeof raw.installedSha256 === 'string'
+        ? { installedSize: raw.installedSize, installedSha256: raw.installedSha256 }
+        : {}),
+      ...(typeof raw.who === 'string' ? { who: raw.who } : {}),
+      ...(typeof raw.command === 'string' ? { command: raw.command } : {}),
     };
   } catch {
     return undefined;
@@ -240,9 +212,9 @@ function parseSidecar(sub: string, id: string, source: string): BackupInfo | und
 
 interface Scan {
   names: string[];
-  /** ids having both files, newest first */
+  /** ids having a .json and a .bak, newest first */
   complete: string[];
-  /** ids having only one of the two files */
+  /** ids lacking the .json or the .bak: not committed (or half pruned) */
   partial: string[];
 }
 
@@ -258,34 +230,45 @@ function scan(sub: string): Scan {
   }
   const complete: string[] = [];
   const partial: string[] = [];
-  for (const [id, set] of kinds) (set.size === 2 ? complete : partial).push(id);
+  for (const [id, set] of kinds) (set.has('json') && set.has('bak') ? complete : partial).push(id);
   complete.sort().reverse();
   return { names, complete, partial };
 }
 
+const TEMP_RE = /^\..+\.(\d+)-[0-9a-f]+\.tmp$/;
+
 /**
- * Saves `bytes` (the version about to be replaced) as the newest backup of realPath and prunes
- * older ones down to `keep` (at least 1). Call it under withLock: pruning assumes one writer.
+ * Saves `bytes` (the version about to be replaced) and `installed` (what replaces it) as the
+ * newest entry of realPath, unlisted until commit. Call it under withLock: ids and pruning assume
+ * one writer.
  */
-export function saveBackup(
+export function prepareBackup(
   dir: string,
   realPath: string,
   bytes: Buffer,
   stat: FileStat,
-  summary: string,
+  installed: Buffer | undefined,
+  record: WriteRecord,
   keep: number,
   opts: SaveBackupOptions = {},
-): BackupInfo {
+): PreparedBackup {
   const fail = (err: unknown): never => {
     throw new ScalrConfError(
       'write-failed',
       `cannot save a backup of ${realPath} in ${dir}: ${reason(err)}; nothing written`,
     );
   };
+  let sub: string | undefined;
+  let id: string | undefined;
+  let sidecarTemp: string | undefined;
+  const discard = () => {
+    if (sidecarTemp) removeQuietly(sidecarTemp);
+    if (sub && id) for (const ext of ['new', 'bak']) removeQuietly(path.join(sub, `${id}.${ext}`));
+  };
   try {
-    const sub = ensureSubdir(dir, realPath);
+    sub = ensureSubdir(dir, realPath);
     const before = scan(sub);
-    sweepTemps(sub, before.names);
+    sweepDeadTemps(sub, TEMP_RE, before.names);
 
     // Ids must sort in the order backups were taken, even within one millisecond or after the
     // clock steps back.
@@ -296,13 +279,13 @@ export function saveBackup(
     const hex = (opts.randomHex ?? (() => crypto.randomBytes(2).toString('hex')))();
     if (!/^[0-9a-f]{4}$/.test(hex)) throw new Error(`bad random part ${hex}`);
     const time = new Date(t);
-    const id = formatId(time, hex);
+    id = formatId(time, hex);
 
     const mode = stat.mode & 0o600;
     const info: BackupInfo = {
       id,
       time: time.toISOString(),
-      summary,
+      summary: record.summary,
       size: bytes.length,
       sha256: sha256(bytes),
       source: realPath,
@@ -310,29 +293,57 @@ export function saveBackup(
       uid: stat.uid,
       gid: stat.gid,
       path: path.join(sub, `${id}.bak`),
+      ...(installed ? { installedSize: installed.length, installedSha256: sha256(installed) } : {}),
+      ...(record.who !== undefined ? { who: record.who } : {}),
+      ...(record.command !== undefined ? { command: record.command } : {}),
     };
     writeNew(sub, `${id}.bak`, bytes, mode);
-    const sidecar: Omit<BackupInfo, 'path'> = {
-      id: info.id,
-      time: info.time,
-      summary: info.summary,
-      size: info.size,
-      sha256: info.sha256,
-      source: info.source,
-      mode: info.mode,
-      uid: info.uid,
-      gid: info.gid,
+    if (installed) writeNew(sub, `${id}.new`, installed, mode);
+    const { path: _where, ...sidecar } = info;
+    // Written now, while a full disk can still stop the write; linked (no data to write) on commit.
+    sidecarTemp = writeTemp({
+      dir: sub,
+      stem: `${id}.json.`,
+      data: Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`),
+      createMode: 0o600,
+      prepare: (fd) => fs.fchmodSync(fd, 0o600),
+    }).path;
+    const where = sub;
+    const name = id;
+    const temp = sidecarTemp;
+    return {
+      info,
+      commit: () => {
+        try {
+          installTemp(temp, path.join(where, `${name}.json`), 'link');
+        } catch (err) {
+          discard();
+          throw new ScalrConfError('write-failed', `cannot record the change in the history of ${realPath} in ${dir}: ${reason(err)}`);
+        }
+        prune(where, Math.max(1, Math.floor(keep)), name);
+      },
+      discard,
     };
-    // The sidecar comes second: a backup is listed only once both exist.
-    writeNew(sub, `${id}.json`, Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`), 0o600);
-    fsyncDir(sub);
-
-    prune(sub, Math.max(1, Math.floor(keep)), id);
-    return info;
   } catch (err) {
+    discard();
     if (err instanceof ScalrConfError) throw err;
     return fail(err);
   }
+}
+
+/** prepareBackup and commit at once: for a version kept without a write after it. */
+export function saveBackup(
+  dir: string,
+  realPath: string,
+  bytes: Buffer,
+  stat: FileStat,
+  summary: string,
+  keep: number,
+  opts: SaveBackupOptions = {},
+): BackupInfo {
+  const prepared = prepareBackup(dir, realPath, bytes, stat, undefined, { summary }, keep, opts);
+  prepared.commit();
+  return prepared.info;
 }
 
 function prune(sub: string, keep: number, justWritten: string): void {
@@ -341,13 +352,8 @@ function prune(sub: string, keep: number, justWritten: string): void {
   // Leftovers of a crash between the two links; older than what was just written, so not in progress.
   for (const id of now.partial) if (id < justWritten) doomed.push(id);
   for (const id of doomed) {
-    for (const ext of ['json', 'bak']) {
-      try {
-        fs.unlinkSync(path.join(sub, `${id}.${ext}`));
-      } catch {
-        // best effort
-      }
-    }
+    // The .json first: an entry is listed only while it has one.
+    for (const ext of ['json', 'bak', 'new']) removeQuietly(path.join(sub, `${id}.${ext}`));
   }
 }
 
@@ -388,4 +394,28 @@ export function readBackup(dir: string, realPath: string, id?: string): { info: 
     throw new ScalrConfError('unreadable', `backup ${info.id} of ${realPath} is corrupt (checksum mismatch)`);
   }
   return { info, bytes };
+}
+
+/** The bytes a write installed (entry `id`), checked against the sha256 recorded for them. */
+export function readInstalled(dir: string, realPath: string, id: string): { info: BackupInfo; bytes: Buffer } {
+  const info = listBackups(dir, realPath).find((b) => b.id === id);
+  if (!info) throw new ScalrConfError('unreadable', `no backup ${JSON.stringify(id)} of ${realPath} in ${dir}`);
+  if (info.installedSha256 === undefined) {
+    throw new ScalrConfError('unreadable', `backup ${id} of ${realPath} was made before scalr-conf kept what each change installed`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readRegular(path.join(path.dirname(info.path), `${id}.new`));
+  } catch (err) {
+    throw new ScalrConfError('unreadable', `cannot read what change ${id} installed in ${realPath}: ${reason(err)}`);
+  }
+  if (bytes.length !== info.installedSize || sha256(bytes) !== info.installedSha256) {
+    throw new ScalrConfError('unreadable', `what change ${id} installed in ${realPath} is corrupt (checksum mismatch)`);
+  }
+  return { info, bytes };
+}
+
+/** Whether `bytes` are what entry `info`'s write installed. */
+export function isInstalledBy(info: BackupInfo, bytes: Buffer): boolean {
+  return info.installedSha256 !== undefined && bytes.length === info.installedSize && sha256(bytes) === info.installedSha256;
 }

@@ -49,6 +49,11 @@ export function createEmptyLike(path: string, like: string): CreatedFile | undef
   } catch (err) {
     throw new ScalrConfError('unreadable', `${like}: ${errCode(err) === 'ENOENT' ? 'no such file' : (err as Error).message}; --local edits the file beside it`);
   }
+  return createEmptyWith(path, model);
+}
+
+/** Creates `path` empty with the given mode and owner (those a backup recorded, say); see createEmptyLike. */
+export function createEmptyWith(path: string, model: { mode: number; uid: number; gid: number }): CreatedFile | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);

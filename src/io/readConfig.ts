@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import nodePath from 'node:path';
 import { ScalrConfError } from '../core/errors';
 
 export interface FileStat {
@@ -94,6 +95,19 @@ export function resolveRealPath(path: string): string {
     if (code === 'ELOOP') throw unreadable(`${path}: symlink loop`);
     throw unreadable(`${path}: ${reason(err)}`);
   }
+}
+
+/**
+ * The real path a file has or would have: with nothing at the name (deleted), its directory's real
+ * path and its name, so that its history can still be found and the file put back.
+ */
+export function resolveRealPathAllowMissing(p: string): string {
+  try {
+    fs.lstatSync(p);
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') return nodePath.join(resolveRealPath(nodePath.dirname(p)), nodePath.basename(p));
+  }
+  return resolveRealPath(p);
 }
 
 /**

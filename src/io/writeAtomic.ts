@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import { ScalrConfError } from '../core/errors';
+import { installTemp, sweepDeadTemps, tempPattern, writeTemp } from './tempFile';
+import { applyXattrs, readXattrs } from './xattrs';
 import { readConfig, toFileStat, type FileStat, type ReadResult } from './readConfig';
 
 export interface WriteOptions {
@@ -15,21 +16,9 @@ function errCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Matches our temp names for `base`; group 1 is the pid of the writer. */
 export function tempNamePattern(base: string): RegExp {
-  return new RegExp(`^\\.${escapeRegExp(base)}${escapeRegExp(TEMP_INFIX)}(\\d+)-[0-9a-f]+\\.tmp$`);
-}
-
-function tempPathFor(realPath: string): string {
-  const dir = path.dirname(realPath);
-  const base = path.basename(realPath);
-  // Random part makes the name unguessable, so nobody can plant a link at it in advance.
-  const rand = crypto.randomBytes(8).toString('hex');
-  return path.join(dir, `.${base}${TEMP_INFIX}${process.pid}-${rand}.tmp`);
+  return tempPattern(`${base}${TEMP_INFIX}`);
 }
 
 function why(err: unknown, dir: string): string {
@@ -101,36 +90,11 @@ function assertUnchanged(target: ReadResult): FileStat {
   return now.stat;
 }
 
-function writeAll(fd: number, data: Buffer): void {
-  let off = 0;
-  while (off < data.length) {
-    off += fs.writeSync(fd, data, off, data.length - off, off);
-  }
-}
-
-/** Best effort: the rename already happened, so failing here would wrongly claim nothing changed. */
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-    fs.fsyncSync(fd);
-  } catch {
-    // some file systems refuse fsync on directories
-  } finally {
-    if (fd !== undefined) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* nothing to do */
-      }
-    }
-  }
-}
-
 /**
  * Replaces the file's content atomically: readers see the old bytes or the new bytes, never a
  * partial file and never no file. The real path is replaced, so a symlinked config stays a symlink.
- * Owner and mode (setuid/setgid included) are those of the file being replaced. Returns the file as
+ * Owner, mode (setuid/setgid included) and extended attributes (ACLs, SELinux label, user.*; see
+ * ./xattrs) are those of the file being replaced, set before the rename. Returns the file as
  * installed, so that a later write (a rollback) can check nobody changed it since.
  */
 export function writeAtomic(target: ReadResult, data: Buffer, opts: WriteOptions = {}): ReadResult {
@@ -147,63 +111,31 @@ export function writeAtomic(target: ReadResult, data: Buffer, opts: WriteOptions
   }
   if (dirDev !== meta.dev || isMountPoint(realPath)) throw writeFailed(realPath, mountReason());
 
-  const tmp = tempPathFor(realPath);
-  let fd: number | undefined;
-  let created = false;
-  let installed = false;
+  // Read first: a file whose ACL or label cannot be carried over is refused before anything is made.
+  const attrs = readXattrs(realPath);
   let stat: FileStat;
   try {
-    // Created no looser than the target; the exact mode is applied once the owner is set.
-    fd = fs.openSync(
-      tmp,
-      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
-      meta.mode & 0o600,
-    );
-    created = true;
-    writeAll(fd, data);
-    // chown clears setuid/setgid bits, so the mode is set after the owner.
-    fs.fchownSync(fd, meta.uid, meta.gid);
-    fs.fchmodSync(fd, meta.mode & 0o7777);
-    fs.fsyncSync(fd);
-    // The inode keeps its identity through the rename.
-    stat = toFileStat(fs.fstatSync(fd));
-    const closing = fd;
-    fd = undefined;
-    fs.closeSync(closing);
-    fs.renameSync(tmp, realPath);
-    installed = true;
+    const tmp = writeTemp({
+      dir,
+      stem: `${path.basename(realPath)}${TEMP_INFIX}`,
+      data,
+      // Created no looser than the target; the exact mode is applied once the owner is set.
+      createMode: meta.mode & 0o600,
+      prepare: (fd, tmpPath) => {
+        // chown clears setuid/setgid bits, so the mode is set after the owner; the ACL (an
+        // attribute) last, since chmod rewrites its mask.
+        fs.fchownSync(fd, meta.uid, meta.gid);
+        fs.fchmodSync(fd, meta.mode & 0o7777);
+        applyXattrs(realPath, tmpPath, attrs);
+      },
+    });
+    stat = toFileStat(tmp.stat);
+    installTemp(tmp.path, realPath, 'rename');
   } catch (err) {
+    if (err instanceof ScalrConfError) throw err;
     throw writeFailed(realPath, why(err, dir));
-  } finally {
-    if (fd !== undefined) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* already failing */
-      }
-    }
-    if (created && !installed) {
-      try {
-        fs.unlinkSync(tmp);
-      } catch {
-        /* left for sweepStaleTemps */
-      }
-    }
   }
-  fsyncDir(dir);
   return { path: target.path, realPath, bytes: data, stat };
-}
-
-function pidAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return errCode(err) === 'EPERM';
-  }
 }
 
 /**
@@ -211,27 +143,5 @@ function pidAlive(pid: number): boolean {
  * Temps of live processes are kept: they may be mid-write. Returns the removed paths.
  */
 export function sweepStaleTemps(realPath: string): string[] {
-  const dir = path.dirname(realPath);
-  const pattern = tempNamePattern(path.basename(realPath));
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const name of names) {
-    const m = pattern.exec(name);
-    if (!m || pidAlive(Number(m[1]))) continue;
-    const p = path.join(dir, name);
-    try {
-      const st = fs.lstatSync(p);
-      if (!st.isFile() && !st.isSymbolicLink()) continue;
-      fs.unlinkSync(p);
-      removed.push(p);
-    } catch {
-      // gone already, or not ours to remove
-    }
-  }
-  return removed;
+  return sweepDeadTemps(path.dirname(realPath), tempNamePattern(path.basename(realPath)));
 }

@@ -304,6 +304,10 @@ export function coerceValue(setting: Setting, raw: string): RubyValue {
  * JSON to RubyValue. A small parser of its own, because JSON.parse cannot tell 1 from 1.0 nor keep
  * integers past 2^53 exact.
  */
+export function parseExactJson(text: string, key: string): RubyValue {
+  return parseJson(text, key);
+}
+
 function parseJson(text: string, key: string): RubyValue {
   let i = 0;
   const bad = (what: string): never => usage(`invalid JSON for ${key} at character ${i + 1}: ${what}`);

@@ -21,6 +21,8 @@ export async function buildIoBundle(outDir: string): Promise<string> {
     format: 'esm',
     target: 'node20',
     outfile,
+    // execa's CommonJS dependencies require node builtins, which an ES module bundle has no require for.
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'silent',
   });
   return outfile;

@@ -1,0 +1,37 @@
+import { ScalrConfError } from '../core/errors';
+import { utf8Text, type RubyValue } from '../core/value';
+
+/**
+ * Two kinds of string meet at the edge. Keys, values and messages that quote them come from the
+ * core as byte strings (one char per byte); paths and option text are Unicode text. Printing a
+ * byte string as text garbles non-ASCII (`café` becomes `cafÃ©`), so output passes through asText.
+ */
+export function asText(s: string): string {
+  // Only chars up to U+00FF can be a byte string, and only a non-ASCII one needs decoding.
+  if (!/[\u0080-\u00ff]/.test(s) || /[^\u0000-\u00ff]/.test(s)) return s;
+  return utf8Text(s) ?? s;
+}
+
+/**
+ * Node decodes argv as UTF-8 and puts U+FFFD in place of bytes that are not, so those bytes are
+ * gone before scalr-conf sees them: refused rather than written changed.
+ */
+export function checkArgvText(argv: readonly string[]): void {
+  const at = argv.findIndex((a) => a.includes('\uFFFD'));
+  if (at < 0) return;
+  throw new ScalrConfError(
+    'usage',
+    `argument ${at + 1} is not valid UTF-8 (its bytes cannot be passed on the command line); give the value as - and pipe it on stdin: printf '%s' "$VALUE" | scalr-conf set KEY -`,
+  );
+}
+
+/**
+ * A value read as text by a known key's type (coerceValue decodes it as UTF-8), for a value whose
+ * bytes are not UTF-8: each byte is read as one char, and the strings made of it are put back to
+ * those bytes, so that `a,b` lists keep every byte too.
+ */
+export function bytesBack(v: RubyValue): RubyValue {
+  if (v.kind === 'string') return { kind: 'string', bin: utf8Text(v.bin) ?? v.bin };
+  if (v.kind === 'array') return { kind: 'array', items: v.items.map(bytesBack) };
+  return v;
+}

@@ -1,0 +1,135 @@
+/**
+ * Bytes through the command line: a value from stdin reaches Ruby byte for byte whatever the key
+ * (Ruby is the oracle: the loader prints a string that is not UTF-8 as {"$bytes": hex}); bytes
+ * argv cannot carry are refused; keys and values print as UTF-8 in --json and in messages.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli';
+import { loadEffective, requireRuby } from './support/ruby';
+import { at } from './support/checks';
+import { BIN } from './support/tmp';
+import { makeTmpDir } from './support/helpers';
+import { EXIT } from '../src/cli/exitCodes';
+import { listSettings } from '../src/schema/schema';
+import { parseKey } from '../src/core/keys';
+
+let root = '';
+let n = 0;
+beforeAll(() => {
+  requireRuby();
+  root = makeTmpDir('scalr-bytes-');
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+function config(text = 'app[:configuration] = {}\n') {
+  const dir = path.join(root, `case-${++n}`);
+  fs.mkdirSync(dir);
+  const file = path.join(dir, 'scalr-server.rb');
+  fs.writeFileSync(file, text);
+  const env = { SCALR_CONF_BACKUP_DIR: path.join(dir, 'backups') };
+  return { file, env, base: ['--file', file, '--no-reconfigure'] };
+}
+
+/** Where Ruby holds a key: group first, as the loader prints it. */
+function rubyPath(key: string): string[] {
+  const t = parseKey(key);
+  return t.kind === 'enable_all' ? ['enable_all'] : [t.group, ...t.path];
+}
+
+// Latin-1 "é", a byte no UTF-8 has, and a valid UTF-8 "é" beside them.
+const LATIN1 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0xff, 0x2f, 0xc3, 0xa9]);
+
+describe('values from stdin keep their bytes', () => {
+  it('every known string key: Ruby reads exactly the bytes piped in', async () => {
+    const keys = listSettings()
+      .filter((s) => s.type === 'string')
+      .map((s) => s.key.replace(/\*/g, 'x'));
+    expect(keys.length).toBeGreaterThan(100);
+    const { file, env, base } = config();
+    for (const key of keys) {
+      const r = await runCli(['set', key, '-', ...base, '--no-verify', '--backups', '0'], { env, stdin: LATIN1 });
+      expect(r.code, `${key}: ${r.stderr}`).toBe(EXIT.OK);
+    }
+    // Ruby (3.1 here; 2.1 reads the same "\xNN" escapes) must load the file, and see every byte.
+    expect(fs.readFileSync(file).includes(Buffer.from([0xe9]))).toBe(false);
+    const eff = loadEffective(file);
+    const wrong = keys.filter((k) => JSON.stringify(at(eff, rubyPath(k))?.value) !== JSON.stringify({ $bytes: LATIN1.toString('hex') }));
+    expect(wrong).toEqual([]);
+  });
+
+  it('a Latin-1 password (0xE9) for connections.mysql.pass, also through ruby -c', async () => {
+    const { file, env, base } = config();
+    const r = await runCli(['set', 'connections.mysql.pass', '-', ...base], { env, stdin: Buffer.from('s\xe9same\n', 'latin1') });
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    const eff = loadEffective(file);
+    expect(at(eff, rubyPath('connections.mysql.pass'))?.value).toEqual({ $bytes: Buffer.from('s\xe9same', 'latin1').toString('hex') });
+  });
+
+  it('a list key keeps the bytes of its items', async () => {
+    const list = listSettings().find((s) => s.type === 'array')!;
+    const { file, env, base } = config();
+    const r = await runCli(['set', list.key.replace(/\*/g, 'x'), '-', ...base], { env, stdin: Buffer.from('a\xe9,b', 'latin1') });
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(at(loadEffective(file), rubyPath(list.key.replace(/\*/g, 'x')))?.value).toEqual([{ $bytes: '61e9' }, 'b']);
+  });
+
+  it('a typed key refuses bytes that are not UTF-8 where text is needed (JSON), one line, exit 2', async () => {
+    const hash = listSettings().find((s) => s.type === 'hash')!;
+    const { file, env, base } = config();
+    const before = fs.readFileSync(file);
+    const r = await runCli(['set', hash.key, '-', ...base], { env, stdin: Buffer.from('{"a": "\xe9"}', 'latin1') });
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+});
+
+describe('argv', () => {
+  it('a value that is not UTF-8 in argv is refused, pointing to -, file untouched', () => {
+    const { file, env, base } = config();
+    const before = fs.readFileSync(file);
+    // The shell passes the raw byte; Node would decode it to U+FFFD.
+    const r = spawnSync('sh', ['-c', `exec "$0" set foo.bar "$(printf 'caf\\351')" "$@"`, BIN, ...base], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+    expect(r.status, r.stderr).toBe(EXIT.USAGE);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/not valid UTF-8.* as - and pipe it on stdin/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+});
+
+describe('UTF-8 out', () => {
+  it('a non-ASCII key and value print as UTF-8 in --json, warnings and errors', async () => {
+    const { env, base } = config();
+    const set = await runCli(['set', 'foo.café', 'naïve', '--json', ...base], { env });
+    expect(set.code, set.stderr).toBe(EXIT.OK);
+    expect(JSON.parse(set.stdout).summary).toEqual(['set foo.café']);
+    expect(set.stderr).toContain('warning: foo.café is not a setting');
+    const get = await runCli(['get', 'foo.café', '--json', ...base], { env });
+    expect(JSON.parse(get.stdout)).toMatchObject({ key: 'foo.café', value: 'naïve' });
+    const show = await runCli(['show', 'foo', '--json', ...base], { env });
+    expect(Object.keys(JSON.parse(show.stdout))).toEqual(['foo.café']);
+    const missing = await runCli(['get', 'foo.cafë', ...base], { env });
+    expect(missing.stderr).toContain('foo.cafë is not set');
+    const history = await runCli(['history', '--json', ...base], { env });
+    expect(JSON.parse(history.stdout)[0].summary).toBe('set foo.café');
+  });
+});
+
+describe('--type json', () => {
+  it('keeps 1.0 a float and integers past 2^53 exact', async () => {
+    const { file, env, base } = config();
+    const r = await runCli(['set', 'foo.limits', '{"ratio": 1.0, "big": 12345678901234567891, "neg": -9007199254740993}', '--type', 'json', ...base], { env });
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(at(loadEffective(file), rubyPath('foo.limits'))?.value).toEqual({
+      ratio: { $float: 1.0 },
+      big: { $int: '12345678901234567891' },
+      neg: { $int: '-9007199254740993' },
+    });
+  });
+});
