@@ -51,7 +51,7 @@ export function registerMerge(program: Command, deps: Deps, run: Run, globals: (
         const there = parseDocument(mainText === undefined ? current : combineTexts(mainText, current).text);
         const changes = mergeChanges(there, snippet);
         if (!opts.force) refuseDoubtful(changes, !!opts.showSecrets);
-        return mainText === undefined ? planChanges(current, changes) : planLocalChanges(mainText, current, changes);
+        return { ...(mainText === undefined ? planChanges(current, changes) : planLocalChanges(mainText, current, changes)), changes };
       });
     });
 }

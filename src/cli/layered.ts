@@ -13,10 +13,10 @@ import { mainFile, type GlobalOptions } from './options';
  */
 
 /** How an edit of the target file is planned: with the main file in view for --local. */
-export function planFor(opts: GlobalOptions, env: NodeJS.ProcessEnv, changes: readonly Change[]): (text: string) => Plan {
-  if (!opts.local) return (text) => planChanges(text, changes);
+export function planFor(opts: GlobalOptions, env: NodeJS.ProcessEnv, changes: readonly Change[]): (text: string) => Plan & { changes: readonly Change[] } {
+  if (!opts.local) return (text) => ({ ...planChanges(text, changes), changes });
   const mainText = readText(mainFile(opts, env));
-  return (text) => planLocalChanges(mainText, text, changes);
+  return (text) => ({ ...planLocalChanges(mainText, text, changes), changes });
 }
 
 export interface View {

@@ -20,6 +20,12 @@ export interface GlobalOptions {
   rollbackOnFailure?: boolean;
   type?: ValueType;
   verify: boolean;
+  scalrRoot?: string;
+}
+
+/** The installed Scalr whose loader checks writes: --scalr-root, then $SCALR_SERVER_ROOT, then /opt/scalr-server. */
+export function scalrRoot(opts: GlobalOptions, env: NodeJS.ProcessEnv): string {
+  return opts.scalrRoot ?? env.SCALR_SERVER_ROOT ?? '/opt/scalr-server';
 }
 
 /** --file, then $SCALR_CONF_FILE, then the standard path; --local means the file beside it. */
