@@ -3,10 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [
     {
-      // Query files are imported as text, as the bundler does for the CLI.
+      // Query files and the installed-loader script are imported as text, as the bundler does for the CLI.
       name: 'scm-as-text',
       transform(code, id) {
-        return id.endsWith('.scm') ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
+        return id.endsWith('.scm') || id.endsWith('.rb') ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
       },
     },
   ],

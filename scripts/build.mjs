@@ -105,7 +105,7 @@ const result = await build({
   // Every import() becomes a require: see execaApart.
   supported: { 'dynamic-import': false },
   plugins: [lazyCommanderSpawn, directTreeSitterBinding, lazyJson, execaApart],
-  loader: { '.scm': 'text' },
+  loader: { '.scm': 'text', '.rb': 'text' },
   // The sources are ES modules; the bundle is not. import.meta.url's one use is createRequire
   // (grammars/ruby.ts), which takes the bundle's path as well as a URL.
   define: { 'import.meta.url': '__filename' },

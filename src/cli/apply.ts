@@ -1,4 +1,4 @@
-import type { Plan } from '../core/plan';
+import type { Change, Plan } from '../core/plan';
 import { readConfig, type ReadResult } from '../io/readConfig';
 import { emptyRead, isMissing } from '../io/localFile';
 import { resolveBackupDir } from '../io/backups';
@@ -20,9 +20,13 @@ export interface WriteResult {
   rolledBack?: boolean;
   /** A reconfigure has not succeeded since the file was written (read from the mark when printed). */
   pendingReconfigure?: boolean;
+  /** Which check the new text passed: the installed loader, or ruby -c with which Ruby. */
+  check?: string;
 }
 
-export type Planner = (text: string, read: ReadResult) => Plan;
+/** A plan with the changes it makes, which the installed loader may see and nothing else; none: the whole file. */
+export type Planned = Plan & { changes?: readonly Change[] };
+export type Planner = (text: string, read: ReadResult) => Planned;
 
 /** One run of a write command as the write side (./write) carries it on past the dry run. */
 export interface Pending {
@@ -36,7 +40,7 @@ export interface Pending {
   /** Prints the JSON result (with --json) and passes `code` through. */
   finish(code: number): number;
   /** Reads the file and plans; shows the diff. Undefined when there is nothing to change. */
-  prepare(): { read: ReadResult; plan: Plan } | undefined;
+  prepare(): { read: ReadResult; plan: Planned } | undefined;
   /** A missing scalr-server-local.rb is edited as an empty one; it is created only to be written. */
   absentLocal(): boolean;
 }

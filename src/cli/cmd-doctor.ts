@@ -37,13 +37,14 @@ export function registerDoctor(program: Command, deps: Deps, run: Run, globals: 
     .action(async (own: { scalrVersion?: string }) => {
       const opts = globals();
       if (own.scalrVersion !== undefined && !isVersion(own.scalrVersion)) fail('usage', `--scalr-version ${own.scalrVersion}: expected a version such as 7.7.3`);
-      const target = scalrTarget(own.scalrVersion, deps.env);
+      const root = scalrRoot(opts, deps.env);
+      const target = scalrTarget(own.scalrVersion, root);
       const files = readConfigFiles(opts, deps.env);
       // ruby -c needs node:child_process, which no other read command loads.
       const { findRuby, rubySyntaxError } = await import('../io/verify');
       const configTest = (text: string): SyntaxReport | null | undefined => {
-        if (!findRuby(deps.env)) return undefined;
-        return syntaxReport(rubySyntaxError(Buffer.from(text, 'latin1'), deps.env));
+        if (!findRuby(deps.env, root)) return undefined;
+        return syntaxReport(rubySyntaxError(Buffer.from(text, 'latin1'), deps.env, root));
       };
       const names: Record<Layer, string> = { main: files.mainPath, local: files.localPath };
       const findings = diagnose({
@@ -87,9 +88,8 @@ function syntaxReport(message: string | undefined): SyntaxReport | null {
 }
 
 /** The Scalr to judge by: --scalr-version, else what the installed package says about itself. */
-function scalrTarget(option: string | undefined, env: NodeJS.ProcessEnv): ScalrTarget {
+function scalrTarget(option: string | undefined, root: string): ScalrTarget {
   if (option !== undefined) return resolveTarget({ option });
-  const root = scalrRoot(env);
   return resolveTarget({
     manifest: readIfPresent(path.join(root, 'version-manifest.txt')),
     installedLibrary: readIfPresent(path.join(root, 'embedded/cookbooks/scalr-server/libraries/scalr_server.rb')),

@@ -30,13 +30,14 @@ export function planFor(
   env: NodeJS.ProcessEnv,
   changes: readonly Change[] | ((combined: Document) => Change[]),
   how: { replaceKinds?: boolean } = {},
-): (text: string) => Plan {
+): (text: string) => Plan & { changes: readonly Change[] } {
   const names = fileNames(opts, env);
   return (text) => {
     const main = opts.local ? readText(names.main) : text;
     const local = opts.local ? text : isMissing(names.local) ? undefined : readText(names.local);
     const wanted = typeof changes === 'function' ? changes(combinedDoc(main, opts.local ? text : undefined, names)) : changes;
-    return planEdit({ main, local, secrets: readSecrets(names.main), target: opts.local ? 'local' : 'main', changes: wanted, force: opts.force, replaceKinds: how.replaceKinds, names, defaultAt: knownDefault });
+    const plan = planEdit({ main, local, secrets: readSecrets(names.main), target: opts.local ? 'local' : 'main', changes: wanted, force: opts.force, replaceKinds: how.replaceKinds, names, defaultAt: knownDefault });
+    return { ...plan, changes: wanted };
   };
 }
 

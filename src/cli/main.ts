@@ -43,6 +43,7 @@ export function buildProgram(deps: Deps, run: Run, output: { json?: boolean } = 
     .option('--force', 'accept a key close to a known one, or a value outside its known values')
     .option('--rollback-on-failure', 'restore the previous file if reconfigure fails')
     .option('--no-verify', 'skip the ruby -c check of the new file')
+    .option('--scalr-root <dir>', 'the installed Scalr whose loader checks every write (default $SCALR_SERVER_ROOT or /opt/scalr-server)')
     .addOption(new Option('-t, --type <type>', 'how VALUE is read (default: the key\'s known type, else string)').choices([...VALUE_TYPES]))
     .addHelpText('after', ROOT_EXAMPLES + exitCodeTable())
     .showSuggestionAfterError(true)

@@ -4,10 +4,6 @@ import type { ValueType } from '../core/parseValue';
 export const DEFAULT_FILE = '/etc/scalr-server/scalr-server.rb';
 export const DEFAULT_SCALR_ROOT = '/opt/scalr-server';
 
-/** Where the Scalr package is installed: $SCALR_SERVER_ROOT, else the omnibus install_dir. */
-export function scalrRoot(env: NodeJS.ProcessEnv): string {
-  return env.SCALR_SERVER_ROOT || DEFAULT_SCALR_ROOT;
-}
 
 /** `--file -`: the configuration on stdin, the new text on stdout (see filter.ts). */
 export const FILTER = '-';
@@ -30,6 +26,12 @@ export interface GlobalOptions {
   rollbackOnFailure?: boolean;
   type?: ValueType;
   verify: boolean;
+  scalrRoot?: string;
+}
+
+/** The installed Scalr whose loader checks writes: --scalr-root, then $SCALR_SERVER_ROOT, then /opt/scalr-server. */
+export function scalrRoot(opts: Pick<GlobalOptions, 'scalrRoot'>, env: NodeJS.ProcessEnv): string {
+  return opts.scalrRoot || env.SCALR_SERVER_ROOT || DEFAULT_SCALR_ROOT;
 }
 
 /** --file, then $SCALR_CONF_FILE, then the standard path; --local means the file beside it. */

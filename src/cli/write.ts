@@ -7,11 +7,12 @@ import { writeRecorded } from './recordedWrite';
 import { describeCtlResult, findCtl } from '../io/ctl';
 import { parseCtlTimeout, pendingNote, reconfigureError, succeeded, trackedReconfigure } from './reconfigure';
 import { verifyRubySyntax, VerifyFailed } from '../io/verify';
+import { keyPathOf, verifyWrite } from '../io/installedLoader';
 import { createEmptyLike, emptyRead, removeIfStillEmpty, type CreatedFile } from '../io/localFile';
 import type { Pending, Planner } from './apply';
 import { askYesNo, isInteractive, type Deps } from './deps';
 import { EXIT } from './exitCodes';
-import { mainFile, type GlobalOptions } from './options';
+import { localFileFor, mainFile, scalrRoot, type GlobalOptions } from './options';
 
 /**
  * The real write after the dry run's checks: under the lock, re-read and re-plan, check with
@@ -61,8 +62,11 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
       const { read, plan } = prepared;
       const bytes = Buffer.from(plan.after, 'latin1');
       if (opts.verify) {
-        const outcome = await verifyRubySyntax(bytes, deps.env);
-        if (outcome && !outcome.ok) throw new VerifyFailed(file, outcome);
+        const main = mainFile(opts, deps.env);
+        const keys = plan.changes?.map((c) => keyPathOf(c.target));
+        const warn = (line: string) => deps.stderr.write(line + '\n');
+        result.check = await verifyWrite({ root: scalrRoot(opts, deps.env), env: deps.env, mainPath: main, localPath: localFileFor(main), target: opts.local ? 'local' : 'main', bytes, keys, warn });
+        say(`checked with ${result.check}`);
       }
       if (!opts.yes && (await isInteractive(deps))) {
         const what = ctl ? `Write ${file} and run scalr-server-ctl reconfigure?` : `Write ${file}?`;

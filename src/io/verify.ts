@@ -4,15 +4,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { ScalrConfError } from '../core/errors';
 import { signalGroup } from './procGroup';
 
-const EMBEDDED_RUBY = '/opt/scalr-server/embedded/bin/ruby';
-
 /** Seconds a verifier may take before it counts as failed; $SCALR_CONF_VERIFY_TIMEOUT overrides. */
 export const DEFAULT_VERIFY_TIMEOUT = 60;
 export const VERIFY_TIMEOUT_ENV = 'SCALR_CONF_VERIFY_TIMEOUT';
 
-/** The Ruby scalr-server-ctl would use: Scalr's embedded one first, then ruby on PATH. */
-export function findRuby(env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = [EMBEDDED_RUBY, ...(env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, 'ruby'))];
+/** The Ruby scalr-server-ctl would use: Scalr's embedded one (under `root`) first, then ruby on PATH. */
+export function findRuby(env: NodeJS.ProcessEnv, root = '/opt/scalr-server'): string | undefined {
+  const candidates = [path.join(root, 'embedded/bin/ruby'), ...(env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, 'ruby'))];
   return candidates.find((p) => {
     try {
       fs.accessSync(p, fs.constants.X_OK);
@@ -80,8 +78,8 @@ function classify(ruby: string, r: RawRun, timeout: number): VerifyOutcome {
  * `ruby -c` on the new text, as `scalr-server-ctl config-test` does; undefined when no Ruby exists.
  * The verifier runs in its own process group so a timeout kills whatever it started, too.
  */
-export async function verifyRubySyntax(bytes: Buffer, env: NodeJS.ProcessEnv): Promise<VerifyOutcome | undefined> {
-  const ruby = findRuby(env);
+export async function verifyRubySyntax(bytes: Buffer, env: NodeJS.ProcessEnv, root?: string): Promise<VerifyOutcome | undefined> {
+  const ruby = findRuby(env, root);
   if (!ruby) return undefined;
   const timeout = verifyTimeout(env);
   const raw = await new Promise<RawRun>((resolve) => {
@@ -134,8 +132,8 @@ export class VerifyFailed extends ScalrConfError {
 }
 
 /** The same check, synchronously, for doctor: undefined when it passes or no Ruby exists. */
-export function rubySyntaxError(bytes: Buffer, env: NodeJS.ProcessEnv): string | undefined {
-  const ruby = findRuby(env);
+export function rubySyntaxError(bytes: Buffer, env: NodeJS.ProcessEnv, root?: string): string | undefined {
+  const ruby = findRuby(env, root);
   if (!ruby) return undefined;
   const timeout = verifyTimeout(env);
   const r = spawnSync(ruby, ['-c'], { input: bytes, encoding: 'utf8', timeout: timeout * 1000, killSignal: 'SIGKILL' });

@@ -1,0 +1,4 @@
+declare module '*.rb' {
+  const source: string;
+  export default source;
+}
