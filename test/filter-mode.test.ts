@@ -74,6 +74,6 @@ describe('--file -', () => {
     expect([value.code, value.stdout]).toEqual([2, '']);
     const broken = await runCli(['set', 'aws.instances_connection_policy', 'local', '--file', '-', '--json'], { stdin: 'app[:configuration] = {' });
     expect([broken.code, broken.stdout]).toEqual([3, '']);
-    expect(JSON.parse(broken.stderr).error.code).toBe('REFUSED');
+    expect(JSON.parse(broken.stderr).error.exit).toBe('REFUSED');
   });
 });

@@ -33,7 +33,7 @@ function setup(): { dir: string; file: string; root: string; env: NodeJS.Process
 const write = (file: string, root: string, args: string[], env: NodeJS.ProcessEnv) =>
   runCli(['--file', file, '--scalr-root', root, '--no-reconfigure', '--yes', '--json', ...args], { env });
 
-function errorOf(stderr: string): { code: string; exitCode: number; message: string } {
+function errorOf(stderr: string): { code: string; exit: string; exitCode: number; message: string } {
   return JSON.parse(stderr.trim().split('\n').pop()!).error;
 }
 
@@ -44,7 +44,7 @@ async function expectRefused(s: StandIn, args: string[], message: RegExp, extraE
   const r = await write(file, root, args, { ...env, ...extraEnv });
   expect(r.code, r.stderr).toBe(EXIT.VERIFY_FAILED);
   const error = errorOf(r.stderr);
-  expect(error.code).toBe('VERIFY_FAILED');
+  expect(error.exit).toBe('VERIFY_FAILED');
   expect(error.message).toMatch(message);
   expect(readFileSync(file).equals(before)).toBe(true);
   expect(r.stdout).toBe('');

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { ScalrConfError } from '../core/errors';
 import { utf8Text, type RubyValue } from '../core/value';
 
@@ -18,7 +19,7 @@ export function asText(s: string): string {
  */
 export function checkArgvText(argv: readonly string[]): void {
   const at = argv.findIndex((a) => a.includes('\uFFFD'));
-  if (at < 0) return;
+  if (at < 0 || !rawArgvBroken()) return;
   throw new ScalrConfError(
     'usage',
     `argument ${at + 1} is not valid UTF-8 (its bytes cannot be passed on the command line); give the value as - and pipe it on stdin: printf '%s' "$VALUE" | scalr-conf set KEY -`,
@@ -34,4 +35,29 @@ export function bytesBack(v: RubyValue): RubyValue {
   if (v.kind === 'string') return { kind: 'string', bin: utf8Text(v.bin) ?? v.bin };
   if (v.kind === 'array') return { kind: 'array', items: v.items.map(bytesBack) };
   return v;
+}
+
+/**
+ * Node turns argv bytes that are not UTF-8 into U+FFFD, which a real U+FFFD also is: the kernel's
+ * copy of the command line tells the two apart. Where it cannot be read, U+FFFD counts as broken.
+ */
+function rawArgvBroken(): boolean {
+  let raw: Buffer;
+  try {
+    raw = fs.readFileSync('/proc/self/cmdline');
+  } catch {
+    return true;
+  }
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  return raw
+    .toString('latin1')
+    .split('\0')
+    .some((arg) => {
+      try {
+        strict.decode(Buffer.from(arg, 'latin1'));
+        return false;
+      } catch {
+        return true;
+      }
+    });
 }

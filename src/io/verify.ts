@@ -8,6 +8,12 @@ import { signalGroup } from './procGroup';
 export const DEFAULT_VERIFY_TIMEOUT = 60;
 export const VERIFY_TIMEOUT_ENV = 'SCALR_CONF_VERIFY_TIMEOUT';
 
+/**
+ * A file Ruby loads is UTF-8 source unless it says otherwise; a script on stdin would take the
+ * locale's encoding instead (US-ASCII under LANG=C), so -Ku makes stdin read as the file will.
+ */
+const RUBY_C = ['-Ku', '-c'];
+
 /** The Ruby scalr-server-ctl would use: Scalr's embedded one (under `root`) first, then ruby on PATH. */
 export function findRuby(env: NodeJS.ProcessEnv, root = '/opt/scalr-server'): string | undefined {
   const candidates = [path.join(root, 'embedded/bin/ruby'), ...(env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, 'ruby'))];
@@ -83,7 +89,7 @@ export async function verifyRubySyntax(bytes: Buffer, env: NodeJS.ProcessEnv, ro
   if (!ruby) return undefined;
   const timeout = verifyTimeout(env);
   const raw = await new Promise<RawRun>((resolve) => {
-    const child = spawn(ruby, ['-c'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
+    const child = spawn(ruby, RUBY_C, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
@@ -136,7 +142,7 @@ export function rubySyntaxError(bytes: Buffer, env: NodeJS.ProcessEnv, root?: st
   const ruby = findRuby(env, root);
   if (!ruby) return undefined;
   const timeout = verifyTimeout(env);
-  const r = spawnSync(ruby, ['-c'], { input: bytes, encoding: 'utf8', timeout: timeout * 1000, killSignal: 'SIGKILL' });
+  const r = spawnSync(ruby, RUBY_C, { input: bytes, encoding: 'utf8', timeout: timeout * 1000, killSignal: 'SIGKILL' });
   const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
   const outcome = classify(ruby, { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', timedOut, error: r.error }, timeout);
   return outcome.ok ? undefined : outcome.detail;

@@ -59,8 +59,11 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
     for (const [path, wanted1] of wanted) {
       const use = after.leaves.get(pathId(path));
       if (use?.literal && sameLiteral(use.literal, wanted1)) continue;
-      if (use && ORDER[use.source] > ORDER[target]) return decidedElsewhere(use, target, names, 'set');
+      if (use?.source === 'secrets') return decidedElsewhere(use, target, names, 'set');
+      // Nothing edited: the file already says so; that a later file decides it is no new news.
       if (!input.edited) continue;
+      if (use && ORDER[use.source] > ORDER[target] && !input.force) return decidedElsewhere(use, target, names, 'set');
+      if (use && input.force) continue;
       return new ScalrConfError('overridden', `setting ${keyOfPath(path)} in ${names[target]} would not take effect; nothing written`, undefined, names[target]);
     }
   }
@@ -131,7 +134,7 @@ function decidedElsewhere(use: Use, target: Layer, names: FileNames, op: 'set' |
       names.secrets,
     );
   }
-  const how = op === 'set' ? `set it there with scalr-conf --local set` : `unset it there with scalr-conf --local unset, or pass --force to change only ${names[target]}`;
+  const how = op === 'set' ? `set it there with scalr-conf --local set (or pass --force to write it in ${names[target]} anyway)` : `unset it there with scalr-conf --local unset, or pass --force to change only ${names[target]}`;
   return new ScalrConfError(
     'overridden',
     `${names.local} line ${use.line} sets ${key}, and reconfigure reads it after ${names[target]}; ${how}; nothing written`,
