@@ -1,3 +1,4 @@
+import { parseJsonValue } from '../core/json';
 /**
  * What scalr-conf knows of Scalr's settings: the data in settings.json and the rules around it.
  *
@@ -300,105 +301,15 @@ export function coerceValue(setting: Setting, raw: string): RubyValue {
   }
 }
 
-/**
- * JSON to RubyValue. A small parser of its own, because JSON.parse cannot tell 1 from 1.0 nor keep
- * integers past 2^53 exact.
- */
+/** JSON to RubyValue with the one exact parser (core/json): 1.0 stays a float, big integers exact. */
 export function parseExactJson(text: string, key: string): RubyValue {
   return parseJson(text, key);
 }
 
 function parseJson(text: string, key: string): RubyValue {
-  let i = 0;
-  const bad = (what: string): never => usage(`invalid JSON for ${key} at character ${i + 1}: ${what}`);
-  const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
-  };
-  const expect = (word: string) => {
-    if (text.slice(i, i + word.length) !== word) bad(`expected ${word}`);
-    i += word.length;
-  };
-  const string = (): string => {
-    expect('"');
-    let out = '';
-    for (;;) {
-      if (i >= text.length) bad('unterminated string');
-      const c = text[i++];
-      if (c === '"') return out;
-      if (c < ' ') bad('control character in string');
-      if (c !== '\\') {
-        out += c;
-        continue;
-      }
-      const e = text[i++];
-      const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-      if (e in simple) out += simple[e];
-      else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i, i + 4))) {
-        out += String.fromCharCode(parseInt(text.slice(i, i + 4), 16));
-        i += 4;
-      } else bad('bad escape');
-    }
-  };
-  const value = (): RubyValue => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const entries: [string, RubyValue][] = [];
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return { kind: 'hash', entries };
-      }
-      for (;;) {
-        ws();
-        const k = binOf(string());
-        ws();
-        expect(':');
-        const v = value();
-        const at = entries.findIndex(([e]) => e === k);
-        if (at >= 0) entries.splice(at, 1);
-        entries.push([k, v]);
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') {
-          i++;
-          return { kind: 'hash', entries };
-        } else bad('expected , or }');
-      }
-    }
-    if (c === '[') {
-      i++;
-      const items: RubyValue[] = [];
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return { kind: 'array', items };
-      }
-      for (;;) {
-        items.push(value());
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') {
-          i++;
-          return { kind: 'array', items };
-        } else bad('expected , or ]');
-      }
-    }
-    if (c === '"') return str(string());
-    if (text.startsWith('true', i)) return (expect('true'), { kind: 'boolean', value: true });
-    if (text.startsWith('false', i)) return (expect('false'), { kind: 'boolean', value: false });
-    if (text.startsWith('null', i)) return (expect('null'), { kind: 'nil' });
-    const m = text.slice(i).match(/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/);
-    if (!m) return bad('expected a value');
-    i += m[0].length;
-    if (m[2] === undefined && m[3] === undefined) return { kind: 'integer', value: BigInt(m[0]) };
-    const n = Number(m[0]);
-    if (!Number.isFinite(n)) bad('number out of range');
-    return { kind: 'float', value: n };
-  };
-  const v = value();
-  ws();
-  if (i < text.length) bad('unexpected text after the value');
-  return v;
+  try {
+    return parseJsonValue(text);
+  } catch (e) {
+    return usage(`invalid JSON for ${key}: ${(e as Error).message}`);
+  }
 }
