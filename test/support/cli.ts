@@ -1,5 +1,9 @@
 /** Runs the CLI in-process with captured streams, as a user would from a shell. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { afterAll } from 'vitest';
 import { main } from '../../src/cli/main';
 import type { Deps } from '../../src/cli/deps';
 
@@ -27,7 +31,8 @@ export async function runCli(
   const stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]) as Deps['stdin'];
   stdin.isTTY = !!opts.tty;
   const deps: Deps = {
-    env: { PATH: process.env.PATH, ...opts.env },
+    // Backups of a run that names no backup dir go to this test file's own dir, never /var/lib/scalr-conf.
+    env: { PATH: process.env.PATH, SCALR_CONF_BACKUP_DIR: defaultBackupDir(), ...opts.env },
     stdout: { write: (c) => out.push(chunk(c)), isTTY: !!opts.tty },
     stderr: { write: (c) => err.push(chunk(c)), isTTY: false },
     stdin,
@@ -38,3 +43,12 @@ export async function runCli(
   const stdout = Buffer.concat(out);
   return { code, stdout: stdout.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBin: stdout.toString('latin1') };
 }
+
+let backupDir: string | undefined;
+function defaultBackupDir(): string {
+  return (backupDir ??= mkdtempSync(join(tmpdir(), 'scalr-cli-backups-')));
+}
+afterAll(() => {
+  if (backupDir) rmSync(backupDir, { recursive: true, force: true });
+  backupDir = undefined;
+});
