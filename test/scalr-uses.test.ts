@@ -149,6 +149,14 @@ describe('what reconfigure makes of the files', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({ value: false, reconfigure: ['string2boolean'] });
   });
 
+  it('show prints what Scalr gets too, with the same note', async () => {
+    const f = files('app[:configuration] = {\n  "scalr" => { "ui" => { "mindterm_enabled" => "off" } }\n}\n');
+    const r = await cli(f, ['show', 'ui']);
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.stdout).toBe('ui.mindterm_enabled = false\n');
+    expect(r.stderr).toMatch(/holds the string "off" for ui.mindterm_enabled; .*string2boolean turns it into false/);
+  });
+
   it('a string that string2boolean would turn into a boolean is refused for a string setting', async () => {
     const f = files('app[:configuration] = {}\n');
     await refused(f, ['set', 'connections.ldap.pass', 'off'], 'becomes-boolean');

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../core/errors';
-import { LayerSyntaxError } from '../core/layers';
+import { inNamedFiles } from '../core/layers';
 import type { RubyValue } from '../core/value';
 import type { Layer } from '../core/writes';
 import { explain, type Explanation, type Place } from '../schema/explain';
@@ -41,13 +41,7 @@ export function registerExplain(program: Command, deps: Deps, _run: Run, globals
       const opts = globals();
       const files = readConfigFiles(opts, deps.env);
       const names: Record<Layer, string> = { main: files.mainPath, local: files.localPath };
-      let e: Explanation;
-      try {
-        e = explain(files.main, files.local, key, names);
-      } catch (err) {
-        if (err instanceof LayerSyntaxError) fail('syntax', `${names[err.layer]}: ${err.message}`, err.position);
-        throw err;
-      }
+      const e: Explanation = inNamedFiles(names, () => explain(files.main, files.local, key, names));
       if (!e.set && !e.setting && e.suggestions.length) {
         fail('usage', `unknown key ${e.key}: did you mean ${e.suggestions.slice(0, 3).join(' or ')}?`);
       }

@@ -82,11 +82,12 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const enableAll = cmd.all && !prefix ? getValue(doc, { kind: 'enable_all' }) : undefined;
       if (enableAll) rows.push(['enable_all', enableAll.value, enableAll.line]);
       // What Scalr gets, not what the file holds: the notes on stderr say where the two differ.
-      const secrets = readSecrets(fileNames(opts, deps.env).main);
+      const names = fileNames(opts, deps.env);
+      const secrets = readSecrets(names.main);
       const scalrRows = view.rows(rows).map(([k, v, line]): [string, RubyValue | Unreadable, number] => {
         if (v.kind === 'unreadable') return [k, v, line];
         const used = scalrUses(keyTarget(k), v, secrets);
-        for (const note of stepNotes(k, used?.steps ?? [], used?.fromSecrets ? fileNames(opts, deps.env).secrets : file)) deps.stderr.write(`scalr-conf: note: ${note}\n`);
+        for (const note of stepNotes(k, used?.steps ?? [], used?.fromSecrets ? names.secrets : file)) deps.stderr.write(`scalr-conf: note: ${note}\n`);
         return [k, used?.value ?? v, line];
       });
       const shown = scalrRows.map(([k, v, line]) => [k, v.kind === 'unreadable' || opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);

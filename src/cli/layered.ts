@@ -1,6 +1,5 @@
 import { parseDocument, type Document } from '../core/document';
-import { fail } from '../core/errors';
-import { LayerSyntaxError, layerDocuments } from '../core/layers';
+import { inNamedFiles, layerDocuments } from '../core/layers';
 import type { Change, Plan } from '../core/plan';
 import type { Found } from '../core/query';
 import { planEdit } from '../model/planEdit';
@@ -44,12 +43,7 @@ export function planFor(
 /** For merge: what is there already, including what scalr-server.rb sets when the target is the local file. */
 function combinedDoc(main: string, local: string | undefined, names: FileNames): Document {
   if (local === undefined) return parseDocument(main);
-  try {
-    return layerDocuments(main, local).combined;
-  } catch (e) {
-    if (e instanceof LayerSyntaxError) fail('syntax', `${names[e.layer]}: ${e.message}`, e.position, names[e.layer]);
-    throw e;
-  }
+  return inNamedFiles(names, () => layerDocuments(main, local).combined);
 }
 
 export interface View {
@@ -70,13 +64,7 @@ export function readView(opts: GlobalOptions, env: NodeJS.ProcessEnv, file: stri
   const mainPath = mainFile(opts, env);
   const mainText = readText(mainPath);
   const localText = readText(file);
-  let layered: ReturnType<typeof layerDocuments>;
-  try {
-    layered = layerDocuments(mainText, localText);
-  } catch (e) {
-    if (e instanceof LayerSyntaxError) fail('syntax', `${e.layer === 'main' ? mainPath : file}: ${e.message}`, e.position, e.layer === 'main' ? mainPath : file);
-    throw e;
-  }
+  const layered = inNamedFiles({ main: mainPath, local: file }, () => layerDocuments(mainText, localText));
   const mapLine = (line: number): number | undefined => {
     const w = layered.where(line);
     return w.layer === 'local' ? w.line : undefined;

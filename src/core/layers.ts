@@ -66,3 +66,16 @@ function parseLayer(text: string, layer: Layer): Document {
     throw e;
   }
 }
+
+/**
+ * Runs `read` (which parses one or both files) and names the file in a syntax error: the message
+ * starts with its path and the error carries it, whichever file it is in.
+ */
+export function inNamedFiles<T>(names: Record<Layer, string>, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof LayerSyntaxError) throw new ScalrConfError('syntax', `${names[e.layer]}: ${e.message}`, e.position, names[e.layer]);
+    throw e;
+  }
+}

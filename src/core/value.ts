@@ -72,8 +72,11 @@ export function toCanonical(v: RubyValue): Canonical {
   }
 }
 
+/** A value as comparable text. -0.0 and 0.0 are different floats to Ruby; JSON would print both as 0. */
+export function canonicalText(v: RubyValue): string {
+  return JSON.stringify(toCanonical(v), (_k, x: unknown) => (Object.is(x, -0) ? '-0' : x));
+}
+
 export function sameValue(a: RubyValue, b: RubyValue): boolean {
-  // -0.0 and 0.0 are different floats to Ruby; JSON would print both as 0.
-  const json = (v: RubyValue): string => JSON.stringify(toCanonical(v), (_k, x: unknown) => (Object.is(x, -0) ? '-0' : x));
-  return json(a) === json(b);
+  return canonicalText(a) === canonicalText(b);
 }

@@ -1,7 +1,6 @@
-import { layerDocuments, LayerSyntaxError } from '../core/layers';
+import { inNamedFiles, layerDocuments } from '../core/layers';
 import { planLocalChanges } from '../core/localPlan';
 import { planChanges, type Change, type Plan } from '../core/plan';
-import { ScalrConfError } from '../core/errors';
 import type { RubyValue } from '../core/value';
 import type { Layer } from '../core/writes';
 import { proveEdit, type FileNames } from './prove';
@@ -26,12 +25,7 @@ export interface EditInput {
 
 /** What Scalr uses with these files. A syntax error names its file. */
 export function usesOf(main: string, local: string | undefined, input: Pick<EditInput, 'secrets' | 'defaultAt' | 'names'>): Uses {
-  try {
-    return foldUses({ layered: layerDocuments(main, local), secrets: input.secrets, defaultAt: input.defaultAt });
-  } catch (e) {
-    if (e instanceof LayerSyntaxError) throw new ScalrConfError('syntax', `${input.names[e.layer]}: ${e.message}`, e.position, input.names[e.layer]);
-    throw e;
-  }
+  return inNamedFiles(input.names, () => foldUses({ layered: layerDocuments(main, local), secrets: input.secrets, defaultAt: input.defaultAt }));
 }
 
 /**

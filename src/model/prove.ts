@@ -1,6 +1,6 @@
 import { ScalrConfError } from '../core/errors';
 import type { Change } from '../core/plan';
-import { toCanonical, type RubyValue } from '../core/value';
+import { sameValue, type RubyValue } from '../core/value';
 import { keyOfPath, type Layer } from '../core/writes';
 import { flattenValue, pathId, useText, type Use, type Uses } from './uses';
 
@@ -55,10 +55,10 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
   for (const [i, change] of changes.entries()) {
     if (change.op !== 'set' || superseded(i)) continue;
     // enable_all is one value, a hash included.
-    const wanted = change.target.kind === 'enable_all' ? [[['enable_all'], change.value] as [string[], RubyValue]] : flattenValue(changePath(change), change.value);
-    for (const [path, wanted1] of wanted) {
+    const leaves: [string[], RubyValue][] = change.target.kind === 'enable_all' ? [[['enable_all'], change.value]] : flattenValue(changePath(change), change.value);
+    for (const [path, wanted] of leaves) {
       const use = after.leaves.get(pathId(path));
-      if (use?.literal && sameLiteral(use.literal, wanted1)) continue;
+      if (use?.literal && sameValue(use.literal, wanted)) continue;
       if (use?.source === 'secrets') return decidedElsewhere(use, target, names, 'set');
       // Nothing edited: the file already says so; that a later file decides it is no new news.
       if (!input.edited) continue;
@@ -107,21 +107,13 @@ function related(a: readonly string[], b: readonly string[]): boolean {
 
 /**
  * A --local unset that removes a local assignment lets scalr-server.rb's values below it show
- * again: that is what removing a local override means.
+ * again: that is what removing a local override means. Only a removed local write can make a
+ * main-file value appear, so any such value under the unset key's group key (`app[:configuration]`)
+ * is one of them.
  */
 function revived(path: readonly string[], now: Use | undefined, changes: readonly Change[], target: Layer): boolean {
-  if (target !== 'local' || now?.source !== 'main') return false;
-  return changes.some((c) => {
-    if (c.op !== 'unset') return false;
-    const p = changePath(c);
-    for (let depth = p.length - 1; depth >= 2; depth--) if (related(p.slice(0, depth), path) && path.length >= depth) return true;
-    return false;
-  });
-}
-
-function sameLiteral(a: RubyValue, b: RubyValue): boolean {
-  const text = (v: RubyValue) => JSON.stringify(toCanonical(v), (_k, x: unknown) => (Object.is(x, -0) ? '-0' : x));
-  return text(a) === text(b);
+  if (target !== 'local' || now?.source !== 'main' || path.length < 2) return false;
+  return changes.some((c) => c.op === 'unset' && related(changePath(c).slice(0, 2), path));
 }
 
 function decidedElsewhere(use: Use, target: Layer, names: FileNames, op: 'set' | 'unset'): ScalrConfError {

@@ -1,6 +1,6 @@
 import type { Layered } from '../core/layers';
 import type { HashNode, OpaqueNode, Slot, ValueNode } from '../core/model';
-import { toCanonical, type RubyValue } from '../core/value';
+import { canonicalText, type RubyValue } from '../core/value';
 import type { Layer } from '../core/writes';
 import { usedLeaf, type Step } from './pipeline';
 import type { SecretEntry } from './secrets';
@@ -124,7 +124,7 @@ export function flattenValue(path: string[], v: RubyValue): [string[], RubyValue
 /** A use's value as comparable text: what Scalr gets, or why it cannot be told. */
 export function useText(use: Use | undefined): string | undefined {
   if (!use) return undefined;
-  if (use.value) return JSON.stringify(toCanonical(use.value), (_k, x: unknown) => (Object.is(x, -0) ? '-0' : typeof x === 'bigint' ? String(x) : x));
+  if (use.value) return canonicalText(use.value);
   return `?${use.unreadable}`;
 }
 

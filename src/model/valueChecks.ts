@@ -25,7 +25,7 @@ export function checkValue(path: string[], value: RubyValue, facts: SettingFacts
   if (value.kind === 'string') {
     const becomes = string2boolean(value.bin);
     if (becomes) {
-      const what = becomes.kind === 'nil' ? 'nil' : String((becomes as { value: boolean }).value);
+      const what = becomes.kind === 'boolean' ? String(becomes.value) : 'nil';
       const text = JSON.stringify(value.bin);
       if (facts.type === 'string') {
         return {
@@ -36,9 +36,10 @@ export function checkValue(path: string[], value: RubyValue, facts: SettingFacts
       notes.push(`reconfigure turns the string ${text} into ${what} for ${key} (string2boolean)`);
     }
   }
-  if (inConfiguration(path) && hasSymbol(value) && !facts.force) {
+  const symbol = inConfiguration(path) && !facts.force ? firstSymbol(value) : undefined;
+  if (symbol !== undefined) {
     return {
-      refusal: new ScalrConfError('symbol-value', `config.yml gets a Symbol as the string ":${symbolName(value)}", which Scalr does not read as ${symbolName(value)}; give the value as a string, or pass --force; nothing written`),
+      refusal: new ScalrConfError('symbol-value', `config.yml gets a Symbol as the string ":${symbol}", which Scalr does not read as ${symbol}; give the value as a string, or pass --force; nothing written`),
       notes,
     };
   }
@@ -48,16 +49,13 @@ export function checkValue(path: string[], value: RubyValue, facts: SettingFacts
   return { notes };
 }
 
-function hasSymbol(v: RubyValue): boolean {
-  if (v.kind === 'symbol') return true;
-  if (v.kind === 'array') return v.items.some(hasSymbol);
-  if (v.kind === 'hash') return v.entries.some(([, x]) => hasSymbol(x));
-  return false;
-}
-
-function symbolName(v: RubyValue): string {
+/** The name of the first Symbol in a value, anywhere inside it. */
+function firstSymbol(v: RubyValue): string | undefined {
   if (v.kind === 'symbol') return v.name;
-  if (v.kind === 'array') for (const x of v.items) if (hasSymbol(x)) return symbolName(x);
-  if (v.kind === 'hash') for (const [, x] of v.entries) if (hasSymbol(x)) return symbolName(x);
-  return '';
+  const inner = v.kind === 'array' ? v.items : v.kind === 'hash' ? v.entries.map(([, x]) => x) : [];
+  for (const x of inner) {
+    const name = firstSymbol(x);
+    if (name !== undefined) return name;
+  }
+  return undefined;
 }
