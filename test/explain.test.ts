@@ -5,7 +5,7 @@ import { EXIT } from '../src/cli/exitCodes';
 import { toCanonical, type Canonical } from '../src/core/value';
 import { explain } from '../src/schema/explain';
 import { runCli } from './support/cli';
-import { loadMany, requireRuby } from './support/ruby';
+import { loadMany, loadUses, requireRuby } from './support/ruby';
 import { configDir, SAMPLE } from './support/tmp';
 
 const sample = readFileSync(SAMPLE, 'latin1');
@@ -140,6 +140,64 @@ describe('explain: what Scalr knows about the connection policy', () => {
     const unset = await runCli(['explain', 'auth_mode', '--file', configDir('').file]);
     expect(unset.stdout).toMatch(/^auth_mode is not set in scalr-server\.rb \(there is no scalr-server-local\.rb\)/);
     expect(unset.stdout).toContain('  default: "scalr"');
+  });
+});
+
+describe('explain: every layer, as reconfigure applies them', () => {
+  const secretsJson = { mysql: { scalr_password: 'from-json' } };
+  const main = 'app[:configuration] = { "scalr" => { "auth_mode" => "off" } }\nmysql[:scalr_password] = "from-rb"\n';
+
+  it('a string that string2boolean turns: the file holds "off", Scalr gets false, as Ruby says', async () => {
+    requireRuby();
+    const { e } = await explainJson(['auth_mode'], main);
+    const ruby = loadUses({ main });
+    expect(ruby.error).toBeNull();
+    expect((ruby.configuration as Record<string, Record<string, unknown>>).scalr.auth_mode).toBe(false);
+    expect(e.value).toBe('off');
+    expect(e.used).toEqual({ value: false, unreadable: null, source: expect.stringMatching(/scalr-server\.rb$/), steps: ['string2boolean'] });
+    expect(e.layers.map((p: { outcome: string; value: unknown }) => [p.value, p.outcome])).toEqual([
+      ['scalr', 'replaced'],
+      ['off', 'used'],
+    ]);
+  });
+
+  it('a key scalr-server-secrets.json holds: the .rb line is replaced by the JSON, as Ruby says', async () => {
+    requireRuby();
+    const { dir } = withLocal(main);
+    writeFileSync(join(dir, 'scalr-server-secrets.json'), JSON.stringify(secretsJson));
+    const r = await runCli(['explain', 'mysql[:scalr_password]', '--file', join(dir, 'scalr-server.rb'), '--json', '--show-secrets']);
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    const e = JSON.parse(r.stdout);
+    const ruby = loadUses({ main, secrets: secretsJson });
+    expect((ruby.attributes as Record<string, Record<string, unknown>>).mysql.scalr_password).toBe('from-json');
+    expect(e.used).toMatchObject({ value: 'from-json', source: join(dir, 'scalr-server-secrets.json'), steps: ['secrets'] });
+    expect(e.layers).toEqual([
+      { file: join(dir, 'scalr-server.rb'), line: 2, value: 'from-rb', outcome: 'replaced' },
+      { file: join(dir, 'scalr-server-secrets.json'), line: null, value: 'from-json', outcome: 'used' },
+    ]);
+    const text = await runCli(['explain', 'mysql[:scalr_password]', '--file', join(dir, 'scalr-server.rb')]);
+    expect(text.stdout).not.toMatch(/from-json|from-rb/);
+    expect(text.stdout).toContain(`note: mysql[:scalr_password] comes from ${join(dir, 'scalr-server-secrets.json')}`);
+  });
+
+  it('main, then local, each with its line; an unset key shows the default Scalr keeps', async () => {
+    const local = 'app[:configuration]["scalr"]["auth_mode"] = "ldap"\n';
+    const { dir, e } = await explainJson(['auth_mode'], main, local);
+    expect(e.layers).toEqual([
+      { file: 'default', line: null, value: 'scalr', outcome: 'replaced' },
+      { file: join(dir, 'scalr-server.rb'), line: 1, value: 'off', outcome: 'overridden' },
+      { file: join(dir, 'scalr-server-local.rb'), line: 1, value: 'ldap', outcome: 'used' },
+    ]);
+    expect(e.used).toMatchObject({ value: 'ldap', steps: [] });
+    const unset = await explainJson(['auth_mode'], '');
+    expect(unset.e.used).toMatchObject({ value: 'scalr', source: 'default' });
+    const text = await runCli(['explain', 'auth_mode', '--file', configDir('').file]);
+    expect(text.stdout).toContain('  Scalr uses the default: "scalr"');
+  });
+
+  it('a nil keeps the default, as the cookbook merge does', async () => {
+    const { e } = await explainJson(['auth_mode'], 'app[:configuration] = { "scalr" => { "auth_mode" => nil } }\n');
+    expect(e.used).toMatchObject({ value: 'scalr', steps: ['default'] });
   });
 });
 

@@ -8,7 +8,10 @@ import { explain, type Explanation, type Place } from '../schema/explain';
 import { jsonRubyText, rubyText } from '../schema/knowledge';
 import { isSecretKey } from '../schema/schema';
 import { plainJson } from './commands';
-import { readConfigFiles } from './configFiles';
+import { knownDefault } from '../schema/defaults';
+import type { LayerPart } from '../schema/explain';
+import { readConfigFiles, readSecrets, secretsFileFor } from './configFiles';
+import { stepNotes } from './uses';
 import type { Deps } from './deps';
 import type { GlobalOptions } from './options';
 import { MASK, maskSecrets, maskValue } from './secrets';
@@ -40,8 +43,9 @@ export function registerExplain(program: Command, deps: Deps, _run: Run, globals
     .action((key: string) => {
       const opts = globals();
       const files = readConfigFiles(opts, deps.env);
-      const names: Record<Layer, string> = { main: files.mainPath, local: files.localPath };
-      const e: Explanation = inNamedFiles(names, () => explain(files.main, files.local, key, names));
+      const names: Names = { main: files.mainPath, local: files.localPath, secrets: secretsFileFor(files.mainPath), default: 'default' };
+      const secrets = readSecrets(files.mainPath);
+      const e: Explanation = inNamedFiles(names, () => explain(files.main, files.local, key, names, { secrets, defaultAt: knownDefault }));
       if (!e.set && !e.setting && e.suggestions.length) {
         fail('usage', `unknown key ${e.key}: did you mean ${e.suggestions.slice(0, 3).join(' or ')}?`);
       }
@@ -75,11 +79,26 @@ function visible(e: Explanation, showSecrets: boolean): Visible {
   };
 }
 
-function placeText(p: Place, names: Record<Layer, string>): string {
+/** How each layer is named in the output: the files' paths, and the cookbook's default. */
+type Names = Record<Layer | 'secrets' | 'default', string>;
+
+function placeText(p: Place, names: Names): string {
   return `${names[p.layer]}:${p.line}`;
 }
 
-function toText(e: Explanation, names: Record<Layer, string>, show: Visible, hasLocal: boolean): string {
+function partWhere(p: LayerPart, names: Names): string {
+  return p.line === undefined ? names[p.source] : `${names[p.source]}:${p.line}`;
+}
+
+const OUTCOME: Record<LayerPart['outcome'], string> = {
+  used: 'used',
+  replaced: 'replaced by a later layer',
+  overridden: 'overridden',
+  discarded: 'discarded',
+  duplicate: 'a duplicate key, dropped',
+};
+
+function toText(e: Explanation, names: Names, show: Visible, hasLocal: boolean): string {
   const out: string[] = [];
   const files = hasLocal ? `${path.basename(names.main)} or ${path.basename(names.local)}` : `${path.basename(names.main)} (there is no ${path.basename(names.local)})`;
   if (e.unknown) out.push(`${e.key} = ? (cannot be told from the file: ${e.unknown})`);
@@ -93,6 +112,18 @@ function toText(e: Explanation, names: Record<Layer, string>, show: Visible, has
       const value = s.value ? show.value(s.value, s.key) : show.line(s.text);
       out.push(`    ${placeText(s, names)}: ${what}${value}, ${HOW[s.how]} ${placeText(s.by, names)}${s.how === 'discarded' ? ` (${show.line(s.by.text)})` : ''}`);
     }
+  }
+  // What reconfigure makes of the files' value: the secrets JSON, string2boolean, a nil's default.
+  const u = e.used;
+  if (u && u.value && (u.steps.length > 0 || u.source === 'default')) {
+    out.push(u.source === 'default' ? `  Scalr uses the default: ${show.value(u.value)}` : `  after reconfigure: ${show.value(u.value)}`);
+    for (const n of stepNotes(e.key, u.steps, u.source === 'secrets' ? names.secrets : names[e.decidedBy?.layer ?? 'main'])) out.push(`  note: ${n}`);
+  }
+  if (e.layers.length > 1 || e.layers.some((p) => p.source === 'secrets' || p.source === 'default')) {
+    out.push('  layers, in the order reconfigure applies them:');
+    const rows = e.layers.map((p) => [partWhere(p, names), p.value ? show.value(p.value) : '?', OUTCOME[p.outcome]]);
+    const width = (i: number) => Math.max(...rows.map((r) => r[i].length));
+    for (const [where, value, outcome] of rows) out.push(`    ${where.padEnd(width(0))}  ${value.padEnd(width(1))}  ${outcome}`);
   }
   if (e.effective && (!e.set || e.effective.value !== e.value)) {
     out.push(`  Scalr uses: ${show.value(e.effective.value)}${e.effective.scope ? ` for ${e.effective.scope}` : ''} (${e.effective.source})`);
@@ -116,7 +147,7 @@ function toText(e: Explanation, names: Record<Layer, string>, show: Visible, has
   return out.join('\n') + '\n';
 }
 
-function toJson(e: Explanation, names: Record<Layer, string>, show: Visible): unknown {
+function toJson(e: Explanation, names: Names, show: Visible): unknown {
   const place = (p: Place) => ({ file: names[p.layer], line: p.line, text: show.line(p.text) });
   return {
     key: e.key,
@@ -126,6 +157,8 @@ function toJson(e: Explanation, names: Record<Layer, string>, show: Visible): un
     decidedBy: e.decidedBy ? place(e.decidedBy) : null,
     shadows: e.shadows.map((s) => ({ ...place(s), key: s.key, how: s.how, value: s.value ? show.json(s.value, s.key) : null, by: place(s.by) })),
     effective: e.effective ? { value: show.json(e.effective.value), source: e.effective.source, scope: e.effective.scope ?? null } : null,
+    used: e.used ? { value: e.used.value ? show.json(e.used.value) : null, unreadable: e.used.unreadable ?? null, source: names[e.used.source], steps: e.used.steps.map((s) => s.kind) } : null,
+    layers: e.layers.map((p) => ({ file: names[p.source], line: p.line ?? null, value: p.value ? show.json(p.value) : null, outcome: p.outcome })),
     notes: e.notes,
     setting: e.setting
       ? { key: e.setting.key, type: e.setting.type, description: e.setting.description, values: e.setting.values ?? null, default: e.setting.default ?? null, feeds: e.setting.feeds ?? null }

@@ -1,8 +1,8 @@
 import type { Layered } from '../core/layers';
 import type { HashNode, OpaqueNode, Slot, ValueNode } from '../core/model';
-import { canonicalText, type RubyValue } from '../core/value';
+import { canonicalText, utf8Text, type RubyValue } from '../core/value';
 import type { Layer } from '../core/writes';
-import { usedLeaf, type Step } from './pipeline';
+import { inConfiguration, usedLeaf, type Step } from './pipeline';
 import type { SecretEntry } from './secrets';
 
 /**
@@ -73,6 +73,10 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
     const { value, steps } = usedLeaf(path, literal, defaultAt(path));
     if (source === 'secrets') steps.unshift({ kind: 'secrets' });
     leaves.set(pathId(path), { path, literal, value, steps, source, line });
+    // config.yml is dumped as YAML, which stops at a string that is not UTF-8: reconfigure fails.
+    if (source !== 'secrets' && inConfiguration(path) && hasNonUtf8(literal)) {
+      problems.push({ code: 'breaks-load', source, line: line ?? 1, column: 1, reason: 'a string that is not valid UTF-8, which config.yml cannot hold', path });
+    }
   };
   const walk = (path: string[], node: ValueNode, slot: Slot): void => {
     if (node.kind === 'opaque') return opaque(path, node);
@@ -109,6 +113,13 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
     for (const [path, v] of flattenValue([...entry.path], entry.value)) leaf(path, v, 'secrets');
   }
   return { leaves, problems };
+}
+
+function hasNonUtf8(v: RubyValue): boolean {
+  if (v.kind === 'string') return utf8Text(v.bin) === undefined;
+  if (v.kind === 'array') return v.items.some(hasNonUtf8);
+  if (v.kind === 'hash') return v.entries.some(([, x]) => hasNonUtf8(x));
+  return false;
 }
 
 function slotNode(slot: Slot) {

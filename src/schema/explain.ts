@@ -8,7 +8,10 @@ import { layerDocuments, type Layered } from '../core/layers';
 import { evaluateLiteral } from '../core/literal';
 import { readValue } from '../core/query';
 import { sameValue, utf8Text, type RubyValue } from '../core/value';
-import { keyOfPath, line, simulate, type FateKind, type Layer, type Write } from '../core/writes';
+import { keyOfPath, line, simulate, type Fate, type FateKind, type Layer, type Write } from '../core/writes';
+import type { Step } from '../model/pipeline';
+import type { SecretEntry } from '../model/secrets';
+import { foldUses, pathId, type Source } from '../model/uses';
 import { relationsOf, rubyText } from './knowledge';
 import { listSettings, lookupSetting, suggestKeys, type Setting } from './schema';
 
@@ -40,13 +43,40 @@ export interface Explanation {
   suggestions: string[];
   /** What Scalr uses in the end, when other settings take part (fed attributes, per-cloud policies). */
   effective?: { value: RubyValue | undefined; source: string; scope?: string };
+  /** After every layer and reconfigure's own steps (the fold get and set read); absent for a hash. */
+  used?: Used;
+  /** Each layer's part in the key's value, in the order reconfigure applies them. */
+  layers: LayerPart[];
   notes: string[];
+}
+
+export interface Used {
+  value?: RubyValue;
+  /** Why the value cannot be told without running Ruby. */
+  unreadable?: string;
+  source: Source | 'default';
+  steps: Step[];
+}
+
+/** What one layer holds for the key and what became of it. */
+export interface LayerPart {
+  source: Source | 'default';
+  /** In the file `source` names. */
+  line?: number;
+  value?: RubyValue;
+  outcome: 'used' | 'replaced' | Exclude<FateKind, 'live'>;
+}
+
+/** What reconfigure reads besides the two .rb files. */
+export interface ExplainInputs {
+  secrets?: readonly SecretEntry[];
+  defaultAt?: (path: string[]) => RubyValue | undefined;
 }
 
 const FILE_NAME: Record<Layer, string> = { main: 'scalr-server.rb', local: 'scalr-server-local.rb' };
 
 /** `names` are how files are named in notes (their paths, in the CLI). */
-export function explain(mainText: string, localText: string | undefined, key: string, names: Record<Layer, string> = FILE_NAME): Explanation {
+export function explain(mainText: string, localText: string | undefined, key: string, names: Record<Layer, string> = FILE_NAME, inputs: ExplainInputs = {}): Explanation {
   const target = parseKey(key);
   const display = utf8Text(formatKey(target)) ?? formatKey(target);
   const layered = layerDocuments(mainText, localText);
@@ -60,7 +90,8 @@ export function explain(mainText: string, localText: string | undefined, key: st
 
   const found = lookup(layered, target, here);
   const path = target.kind === 'enable_all' ? ['enable_all'] : [target.group, ...target.path];
-  const shadows: Shadowed[] = simulate(layered.scan.writes)
+  const fates = simulate(layered.scan.writes);
+  const shadows: Shadowed[] = fates
     .filter((f) => f.how !== 'live' && f.by && within(f.write.path, path))
     .map((f) => ({
       ...writePlace(f.write, place),
@@ -81,10 +112,32 @@ export function explain(mainText: string, localText: string | undefined, key: st
     shadows,
     setting,
     suggestions: setting || found.value ? [] : suggestKeys(display),
+    ...layersOf(layered, path, fates, inputs),
     notes: [],
   };
   relate(result, layered, here);
   return result;
+}
+
+/**
+ * The key's value layer by layer, read from the same fold as get and set: the cookbook default,
+ * every write of either file at exactly this key, the secrets JSON, then what Scalr gets.
+ */
+function layersOf(layered: Layered, path: string[], fates: Fate[], inputs: ExplainInputs): { used?: Used; layers: LayerPart[] } {
+  const use = foldUses({ layered, secrets: inputs.secrets, defaultAt: inputs.defaultAt }).leaves.get(pathId(path));
+  const fallback = path[0] === 'enable_all' ? undefined : inputs.defaultAt?.(path);
+  const layers: LayerPart[] = [];
+  if (fallback) layers.push({ source: 'default', value: fallback, outcome: !use || use.steps.some((s) => s.kind === 'default') ? 'used' : 'replaced' });
+  for (const f of fates) {
+    if (f.write.path.length !== path.length || !within(f.write.path, path)) continue;
+    // Writes are scanned in their own file's tree: the line is the file's own.
+    const outcome = f.how !== 'live' ? f.how : use?.source === 'secrets' ? 'replaced' : 'used';
+    layers.push({ source: f.write.layer, line: line(f.write.node), value: literal(f.write), outcome });
+  }
+  if (use?.source === 'secrets') layers.push({ source: 'secrets', value: use.literal, outcome: 'used' });
+  if (use && use.literal?.kind !== 'hash') return { used: { value: use.value, unreadable: use.unreadable, source: use.source, steps: use.steps }, layers };
+  if (!use && fallback) return { used: { value: fallback, source: 'default', steps: [] }, layers };
+  return { layers };
 }
 
 function within(path: string[], prefix: string[]): boolean {

@@ -4,6 +4,7 @@
  */
 import { runCheck, type AnyCheck } from './checks';
 import { CORE_CHECKS } from './core-properties';
+import { LAYERED_CHECKS } from './layered-properties';
 import { modelBased } from './model-checks';
 
 export interface FuzzOptions {
@@ -15,7 +16,7 @@ export interface FuzzOptions {
   log: (line: string) => void;
 }
 
-export const CHECKS: AnyCheck[] = [...(CORE_CHECKS as AnyCheck[]), modelBased as AnyCheck];
+export const CHECKS: AnyCheck[] = [...(CORE_CHECKS as AnyCheck[]), ...(LAYERED_CHECKS as AnyCheck[]), modelBased as AnyCheck];
 
 /** Runs per check: the budget split by weight, at least one each. */
 export function budget(checks: AnyCheck[], runs: number): number[] {
