@@ -74,7 +74,7 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
     if (source === 'secrets') steps.unshift({ kind: 'secrets' });
     leaves.set(pathId(path), { path, literal, value, steps, source, line });
     // config.yml is dumped as YAML, which stops at a string that is not UTF-8: reconfigure fails.
-    if (source !== 'secrets' && inConfiguration(path) && hasNonUtf8(literal)) {
+    if (source !== 'secrets' && inConfiguration(path) && (hasNonUtf8(literal) || path.some((k) => utf8Text(k) === undefined))) {
       problems.push({ code: 'breaks-load', source, line: line ?? 1, column: 1, reason: 'a string that is not valid UTF-8, which config.yml cannot hold', path });
     }
   };
@@ -118,7 +118,7 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
 function hasNonUtf8(v: RubyValue): boolean {
   if (v.kind === 'string') return utf8Text(v.bin) === undefined;
   if (v.kind === 'array') return v.items.some(hasNonUtf8);
-  if (v.kind === 'hash') return v.entries.some(([, x]) => hasNonUtf8(x));
+  if (v.kind === 'hash') return v.entries.some(([k, x]) => utf8Text(k) === undefined || hasNonUtf8(x));
   return false;
 }
 
