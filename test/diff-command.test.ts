@@ -172,6 +172,17 @@ describe('scalr-conf diff', () => {
     expect(r.stdout).toBe(`aws.ip_pool: (cannot tell: ${a.main}:1 has a lookup (ENV["POOL"])) → (cannot tell: ${other.main}:1 has a lookup (ENV["OTHER"]))\n`);
   });
 
+  it('warns that a side cannot be loaded by reconfigure, and counts it as different', async () => {
+    requireRuby();
+    const a = config({ main: 'app[:configuration]["scalr"]["aws"]["ip_pool"] = "10.0.0.0/8"\n' });
+    const b = config({ main: '' });
+    const r = await diff(a, b);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`scalr-conf: warning: ${a.main} line 1: an assignment below a key that is not set; reconfigure cannot load A\n`);
+    expect(r.stdout).toMatch(/^app\[:configuration\]: \(cannot tell: /);
+    expect(loadUsesFiles([{ main: a.main }])[0].error?.class).toBe('NoMethodError');
+  });
+
   it('gives the structured list with --json', async () => {
     const a = config({ main: 'mysql[:bind_port] = 3306\napp[:configuration] = { "scalr" => { "aws" => { "instances_connection_policy" => "local" } } }\n' });
     const b = config({ main: 'app[:configuration] = {\n  "scalr" => { "aws" => { "instances_connection_policy" => "public" } }\n}\n', local: 'proxy[:ssl_enable] = true\n' });
