@@ -11,7 +11,16 @@ export type Shell = (typeof SHELLS)[number];
 const KEY_ARGS: Record<string, 'first' | 'all' | 'pairs'> = { get: 'first', explain: 'first', unset: 'all', set: 'pairs' };
 
 /** What follows an option that takes a value, when it is not a fixed list of choices. */
-const VALUE_HINTS: Record<string, 'file' | 'dir' | 'keys'> = { '--file': 'file', '--ctl': 'file', '--backup-dir': 'dir', '--unset': 'keys' };
+const VALUE_HINTS: Record<string, 'file' | 'dir' | 'keys'> = {
+  '--file': 'file',
+  '--ctl': 'file',
+  '--backup-dir': 'dir',
+  '--unset': 'keys',
+  '--local-a': 'file',
+  '--local-b': 'file',
+  '--secrets-a': 'file',
+  '--secrets-b': 'file',
+};
 
 export function registerCompletion(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
   program
@@ -138,7 +147,9 @@ function argRule(c: CmdSpec): string {
         ? `(( npos == 0 )) && { want=choices; choices=(${SHELLS.map(sq).join(' ')}); }`
         : c.name === 'help'
           ? '(( npos == 0 )) && want=commands'
-          : ':';
+          : c.name === 'diff'
+            ? '(( npos < 2 )) && want=files'
+            : ':';
   }
 }
 
@@ -231,6 +242,7 @@ ${ruleCases}
     keys) _scalr_conf_add "$cur" "$lead" "\${_scalr_conf_keys[@]}" ;;
     choices) _scalr_conf_add "$cur" "" "\${choices[@]}" ;;
     commands) _scalr_conf_add "$cur" "" "\${_scalr_conf_commands[@]}" ;;
+    files) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
   esac
   return 0
 }
@@ -315,6 +327,7 @@ ${ruleCases}
     (keys) compadd -a keys ;;
     (choices) compadd -a choices ;;
     (commands) _describe -t commands 'scalr-conf command' commands ;;
+    (files) _files ;;
     (*) return 1 ;;
   esac
 }

@@ -23,6 +23,7 @@ import { registerKeys } from './cmd-keys';
 import { registerAws } from './cmd-aws';
 import { registerFilter } from './filter';
 import { registerReconfigure } from './cmd-reconfigure';
+import { registerDiff } from './cmd-diff';
 import { guidedValue } from './guided';
 import { readSecrets } from './configFiles';
 import { scalrUses, stepNotes } from './uses';
@@ -167,6 +168,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
   registerKeys(program, deps, run, globals);
   registerAws(program, deps, run, globals);
   registerReconfigure(program, deps, run, globals);
+  registerDiff(program, deps, run, globals);
 }
 
 /**
@@ -239,7 +241,8 @@ export function plainJson(v: RubyValue): unknown {
   }
 }
 
-function rubyish(v: RubyValue): string {
+/** A value as show prints it: Ruby-like, strings quoted, byte strings kept. */
+export function rubyish(v: RubyValue): string {
   if (v.kind === 'symbol') return `:${v.name}`;
   if (v.kind === 'nil') return 'nil';
   if (v.kind === 'float') return String(v.value).includes('.') || String(v.value).includes('e') ? String(v.value) : `${v.value}.0`;

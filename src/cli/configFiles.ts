@@ -35,5 +35,10 @@ export function secretsFileFor(main: string): string {
 export function readSecrets(main: string): SecretEntry[] {
   const file = secretsFileFor(main);
   if (isMissing(file)) return [];
+  return readSecretsFile(file);
+}
+
+/** A secrets JSON at any path; one that cannot be read or parsed is an error naming it. */
+export function readSecretsFile(file: string): SecretEntry[] {
   return parseSecrets(readConfig(file).bytes.toString('utf8'), file);
 }

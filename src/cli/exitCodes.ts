@@ -62,7 +62,7 @@ export function exitNameOf(e: ScalrConfError): ExitName {
 /** The table shown in --help and the README. */
 export const EXIT_HELP: [ExitName, string][] = [
   ['OK', 'success (also: nothing to change)'],
-  ['INTERNAL', 'unexpected internal error'],
+  ['INTERNAL', 'unexpected internal error; diff: the configurations differ'],
   ['USAGE', 'bad command line, key or value'],
   ['REFUSED', 'edit refused or file unreadable (the file is untouched); doctor: errors found'],
   ['NOT_SET', 'get: the key has no value'],

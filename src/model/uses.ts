@@ -24,6 +24,8 @@ export interface Use {
   value?: RubyValue;
   /** Why the value cannot be read. */
   unreadable?: string;
+  /** The Ruby text that computes an unreadable value: the same text computes the same value. */
+  code?: string;
   /** The steps of reconfigure that changed the literal. */
   steps: Step[];
   source: Source;
@@ -64,7 +66,7 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
 
   const opaque = (path: string[], node: OpaqueNode): void => {
     const at = where(node.node);
-    leaves.set(pathId(path), { path, unreadable: node.reason, steps: [], source: at.layer, line: at.line });
+    leaves.set(pathId(path), { path, unreadable: node.reason, code: node.node.text, steps: [], source: at.layer, line: at.line });
     if (node.failsToLoad) {
       problems.push({ code: 'breaks-load', source: at.layer, line: at.line, column: node.node.startPosition.column + 1, reason: node.reason, path });
     }
