@@ -4,6 +4,7 @@
  * (scalr-conf there) and planned on the controller for a host where node cannot be run at all.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -276,10 +277,51 @@ describe('compute: controller proves the edit against the host\'s local and secr
   });
 });
 
+describe('scalr_conf.server.settings_file replace, as controller mode calls it', () => {
+  let d: string;
+  const main = () => join(d, 'scalr-server.rb');
+  const local = () => join(d, 'scalr-server-local.rb');
+  const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+  const replaceLocal = (extra: object, wrap: string[] = []) => {
+    const args = { path: local(), like: main(), state: 'replace', content: Buffer.from('x = 1\n').toString('base64'), expected_sha256: 'absent', reconfigure: false, backups: 0, wait: 0, ...extra };
+    const argv = ['ansible', 'all', '-i', 'localhost,', '-c', 'local', '-m', 'scalr_conf.server.settings_file', '-a', JSON.stringify(args)];
+    const cmd = [...wrap, ...argv];
+    return spawnSync(cmd[0], cmd.slice(1), { env: { ...ansibleEnv(d), ANSIBLE_STDOUT_CALLBACK: 'minimal', ANSIBLE_LOAD_CALLBACK_PLUGINS: '1' }, encoding: 'utf8' });
+  };
+
+  beforeAll(() => {
+    requireAnsible();
+    d = mkdtempSync(join(tmpdir(), 'scalr-conf-settings-file-'));
+    copyFileSync(SAMPLE, main());
+    writeFileSync(join(d, 'scalr-server-secrets.json'), '{"mysql": {"scalr_password": "s"}}', { mode: 0o600 });
+  });
+  afterAll(() => rmSync(d, { recursive: true, force: true }));
+
+  it('a file the edit was proved against that changed since it was read fails CHANGED_ON_DISK; nothing is written', () => {
+    const secrets = join(d, 'scalr-server-secrets.json');
+    const r = replaceLocal({ layers: { [main()]: sha(main()), [secrets]: 'f'.repeat(64) } });
+    expect(r.status, r.stdout + r.stderr).not.toBe(0);
+    expect(r.stdout).toContain('CHANGED_ON_DISK');
+    expect(r.stdout).toContain(`${secrets} changed on the host since the edit was planned against it`);
+    expect(existsSync(local())).toBe(false);
+    const ok = replaceLocal({ layers: { [main()]: sha(main()), [secrets]: sha(secrets) } });
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(readFileSync(local(), 'utf8')).toBe('x = 1\n');
+    rmSync(local());
+  }, 60_000);
+
+  it('an edit of scalr-server-local.rb waits for the lock scalr-conf takes for both files: the main file\'s', () => {
+    const r = replaceLocal({}, ['flock', '-o', join(d, '.scalr-server.rb.scalr-conf.lock')]);
+    expect(r.status, r.stdout + r.stderr).not.toBe(0);
+    expect(r.stdout).toContain('BUSY');
+    expect(existsSync(local())).toBe(false);
+  }, 60_000);
+});
+
 describe('ansible-doc', () => {
   it.each([
     ['settings', ['settings', 'secrets', 'unset', 'file', 'local', 'reconfigure', 'force', 'backup_dir', 'scalr_conf', 'compute', 'ctl', 'rollback_on_failure']],
-    ['settings_file', ['path', 'state', 'content', 'expected_sha256', 'like', 'summary', 'backup_dir', 'backups', 'ruby', 'reconfigure', 'ctl', 'rollback_on_failure', 'wait']],
+    ['settings_file', ['path', 'state', 'content', 'expected_sha256', 'like', 'layers', 'summary', 'backup_dir', 'backups', 'ruby', 'reconfigure', 'ctl', 'rollback_on_failure', 'wait']],
     ['show', ['file', 'scalr_conf', 'compute']],
   ])('documents scalr_conf.server.%s: options, examples and return values', (module, options) => {
     const home = mkdtempSync(join(tmpdir(), 'scalr-conf-doc-'));

@@ -77,7 +77,7 @@ class ActionModule(ActionBase):
         work = tempfile.mkdtemp(prefix='scalr-conf-plan-')
         try:
             env = dict(os.environ)
-            copies = self._copy_host_layers(main, target, current, work, task_vars)
+            copies, layers = self._copy_host_layers(main, target, current, work, task_vars)
             # Filter mode finds the main file, and the local and secrets files beside it, through $SCALR_CONF_FILE.
             env['SCALR_CONF_FILE'] = os.path.join(work, 'scalr-server.rb')
             planned, warned = self._plan(p, before, env, copies, check=True)
@@ -97,7 +97,7 @@ class ActionModule(ActionBase):
         finally:
             shutil.rmtree(work, ignore_errors=True)
         args = dict(path=target, state='replace', content=base64.b64encode(after).decode('ascii'),
-                    expected_sha256=current['sha256'], summary='; '.join(ret['summary']),
+                    expected_sha256=current['sha256'], layers=layers, summary='; '.join(ret['summary']),
                     reconfigure=p['reconfigure'], rollback_on_failure=p['rollback_on_failure'])
         if p['local']:
             args['like'] = main
@@ -121,20 +121,25 @@ class ActionModule(ActionBase):
     def _copy_host_layers(self, main, target, current, work, task_vars):
         """Copies of the host's main, local and secrets files in the private dir `work`, under the
         names scalr-conf looks for; a file the host does not have is not copied. Returns each copy's
-        path mapped to the host's path, so messages name the host's files."""
+        path mapped to the host's path, so messages name the host's files, and the SHA-256 of each
+        file besides the target, which the host side checks again under the lock."""
         host_dir = os.path.dirname(main)
-        copies = {}
+        copies, layers = {}, {}
         for name, host_path in (('scalr-server.rb', main), (LOCAL, os.path.join(host_dir, LOCAL)), (SECRETS, os.path.join(host_dir, SECRETS))):
             copy = os.path.join(work, name)
             copies[copy] = host_path
-            read = current if host_path == target else self._read(host_path, task_vars)
+            if host_path == target:
+                read = current
+            else:
+                read = self._read(host_path, task_vars)
+                layers[host_path] = read['sha256']
             # The main file is always copied (empty when missing), as reconfigure needs one to evaluate the local file after.
             if not read['exists'] and name != 'scalr-server.rb':
                 continue
             fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, 'wb') as f:
                 f.write(base64.b64decode(read.get('content', '')))
-        return copies
+        return copies, layers
 
     def _plan(self, p, before, env, copies, check):
         """The controller's scalr-conf in filter mode: the JSON result (check) or the new bytes."""
