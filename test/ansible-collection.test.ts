@@ -4,6 +4,7 @@
  * (scalr-conf there) and planned on the controller for a host where node cannot be run at all.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,10 +212,116 @@ describe('scalr_conf.server.settings', () => {
   }, 60_000);
 });
 
+/**
+ * scalr-conf proves an edit against scalr-server-local.rb and scalr-server-secrets.json too, so
+ * planned on the controller it must see the host's copies of them, not the controller's own
+ * /etc/scalr-server. Each case runs in both modes, which must agree.
+ */
+describe('compute: controller proves the edit against the host\'s local and secrets files', () => {
+  const JSON_SECRET = 'from-the-hosts-secrets-json';
+  const LOCAL_RB = 'app[:configuration]["scalr"]["system"]["instances_connection_timeout"] = 99\n';
+  const CASES = {
+    'local-overrides': { settings: { 'system.instances_connection_timeout': 15 }, secrets: {}, local: LOCAL_RB, secretsJson: undefined },
+    'secrets-hold': { settings: {}, secrets: { 'mysql[:scalr_password]': 'new-password' }, local: undefined, secretsJson: { mysql: { scalr_password: JSON_SECRET } } },
+  } as const;
+  const MODES = ['host', 'controller'] as const;
+  let base: string;
+  let run: PlaybookRun;
+  const hostDir = (c: keyof typeof CASES, mode: string) => join(base, `${c}-${mode}`);
+  const sample = readFileSync(SAMPLE);
+
+  beforeAll(async () => {
+    requireAnsible();
+    base = mkdtempSync(join(tmpdir(), 'scalr-conf-layers-'));
+    const probe = join(base, 'probe-ctl');
+    writeFileSync(probe, PROBE_CTL, { mode: 0o755 });
+    const hosts: Record<string, object> = {};
+    for (const [c, spec] of Object.entries(CASES) as [keyof typeof CASES, (typeof CASES)[keyof typeof CASES]][]) {
+      for (const mode of MODES) {
+        const d = hostDir(c, mode);
+        mkdirSync(d);
+        copyFileSync(SAMPLE, join(d, 'scalr-server.rb'));
+        if (spec.local) writeFileSync(join(d, 'scalr-server-local.rb'), spec.local);
+        if (spec.secretsJson) writeFileSync(join(d, 'scalr-server-secrets.json'), JSON.stringify(spec.secretsJson), { mode: 0o600 });
+        hosts[`${c}-${mode}`] = { compute: mode, dir: d, ctl: probe, env: { PROBE_LOG: join(d, 'ctl.log') }, settings: spec.settings, secrets: spec.secrets };
+      }
+    }
+    const inv = join(base, 'inventory.json');
+    writeFileSync(inv, JSON.stringify({ all: { hosts, vars: { ansible_connection: 'local', scalr_conf_bin: BIN, unset: [], local_settings: {} } } }));
+    run = await playbook(PLAYBOOK, inv, base);
+  }, 120_000);
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('a main-file set the host\'s scalr-server-local.rb overrides is refused, naming that file', () => {
+    for (const mode of MODES) {
+      const d = hostDir('local-overrides', mode);
+      const main = run.result('main file', `local-overrides-${mode}`)!;
+      expect(main, mode + run.output).toMatchObject({ failed: true, changed: false, code: 'REFUSED', exit_code: 3 });
+      expect(main.msg).toContain(`${join(d, 'scalr-server-local.rb')} line 1 sets system.instances_connection_timeout, and reconfigure reads it after ${join(d, 'scalr-server.rb')}`);
+      expect(readFileSync(join(d, 'scalr-server.rb')).equals(sample)).toBe(true);
+      expect(existsSync(join(d, 'ctl.log'))).toBe(false);
+    }
+  });
+
+  it('a key the host\'s scalr-server-secrets.json holds is refused, naming that file; neither secret is printed', () => {
+    for (const mode of MODES) {
+      const d = hostDir('secrets-hold', mode);
+      const main = run.result('main file', `secrets-hold-${mode}`)!;
+      expect(main, mode + run.output).toMatchObject({ failed: true, changed: false, code: 'REFUSED', exit_code: 3 });
+      expect(main.msg).toContain(`mysql[:scalr_password] is decided by ${join(d, 'scalr-server-secrets.json')}`);
+      expect(readFileSync(join(d, 'scalr-server.rb')).equals(sample)).toBe(true);
+      expect(existsSync(join(d, 'ctl.log'))).toBe(false);
+    }
+    expect(run.output).not.toContain(JSON_SECRET);
+    expect(run.output).not.toContain('new-password');
+  });
+});
+
+describe('scalr_conf.server.settings_file replace, as controller mode calls it', () => {
+  let d: string;
+  const main = () => join(d, 'scalr-server.rb');
+  const local = () => join(d, 'scalr-server-local.rb');
+  const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+  const replaceLocal = (extra: object, wrap: string[] = []) => {
+    const args = { path: local(), like: main(), state: 'replace', content: Buffer.from('x = 1\n').toString('base64'), expected_sha256: 'absent', reconfigure: false, backups: 0, wait: 0, ...extra };
+    const argv = ['ansible', 'all', '-i', 'localhost,', '-c', 'local', '-m', 'scalr_conf.server.settings_file', '-a', JSON.stringify(args)];
+    const cmd = [...wrap, ...argv];
+    return spawnSync(cmd[0], cmd.slice(1), { env: { ...ansibleEnv(d), ANSIBLE_STDOUT_CALLBACK: 'minimal', ANSIBLE_LOAD_CALLBACK_PLUGINS: '1' }, encoding: 'utf8' });
+  };
+
+  beforeAll(() => {
+    requireAnsible();
+    d = mkdtempSync(join(tmpdir(), 'scalr-conf-settings-file-'));
+    copyFileSync(SAMPLE, main());
+    writeFileSync(join(d, 'scalr-server-secrets.json'), '{"mysql": {"scalr_password": "s"}}', { mode: 0o600 });
+  });
+  afterAll(() => rmSync(d, { recursive: true, force: true }));
+
+  it('a file the edit was proved against that changed since it was read fails CHANGED_ON_DISK; nothing is written', () => {
+    const secrets = join(d, 'scalr-server-secrets.json');
+    const r = replaceLocal({ layers: { [main()]: sha(main()), [secrets]: 'f'.repeat(64) } });
+    expect(r.status, r.stdout + r.stderr).not.toBe(0);
+    expect(r.stdout).toContain('CHANGED_ON_DISK');
+    expect(r.stdout).toContain(`${secrets} changed on the host since the edit was planned against it`);
+    expect(existsSync(local())).toBe(false);
+    const ok = replaceLocal({ layers: { [main()]: sha(main()), [secrets]: sha(secrets) } });
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(readFileSync(local(), 'utf8')).toBe('x = 1\n');
+    rmSync(local());
+  }, 60_000);
+
+  it('an edit of scalr-server-local.rb waits for the lock scalr-conf takes for both files: the main file\'s', () => {
+    const r = replaceLocal({}, ['flock', '-o', join(d, '.scalr-server.rb.scalr-conf.lock')]);
+    expect(r.status, r.stdout + r.stderr).not.toBe(0);
+    expect(r.stdout).toContain('BUSY');
+    expect(existsSync(local())).toBe(false);
+  }, 60_000);
+});
+
 describe('ansible-doc', () => {
   it.each([
     ['settings', ['settings', 'secrets', 'unset', 'file', 'local', 'reconfigure', 'force', 'backup_dir', 'scalr_conf', 'compute', 'ctl', 'rollback_on_failure']],
-    ['settings_file', ['path', 'state', 'content', 'expected_sha256', 'like', 'summary', 'backup_dir', 'backups', 'ruby', 'reconfigure', 'ctl', 'rollback_on_failure', 'wait']],
+    ['settings_file', ['path', 'state', 'content', 'expected_sha256', 'like', 'layers', 'summary', 'backup_dir', 'backups', 'ruby', 'reconfigure', 'ctl', 'rollback_on_failure', 'wait']],
     ['show', ['file', 'scalr_conf', 'compute']],
   ])('documents scalr_conf.server.%s: options, examples and return values', (module, options) => {
     const home = mkdtempSync(join(tmpdir(), 'scalr-conf-doc-'));

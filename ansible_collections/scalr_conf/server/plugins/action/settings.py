@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # compute=host: the settings module runs scalr-conf on the host. compute=controller: the edit is
 # planned here with the controller's scalr-conf in filter mode (--file -) and installed on the
-# host by the settings_file module, which needs Python only.
+# host by the settings_file module, which needs Python only. scalr-conf proves an edit against
+# every file reconfigure reads, so the plan runs on copies of the host's files, never the
+# controller's own /etc/scalr-server.
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -22,6 +24,9 @@ from ansible_collections.scalr_conf.server.plugins.module_utils.scalr_conf impor
 
 MODULE = 'scalr_conf.server.settings'
 HOST_SIDE = 'scalr_conf.server.settings_file'
+# What scalr-conf reads beside the main file (src/cli/options.ts localFileFor, configFiles.ts secretsFileFor).
+LOCAL = 'scalr-server-local.rb'
+SECRETS = 'scalr-server-secrets.json'
 
 
 class ScalrConfFailed(Exception):
@@ -61,7 +66,7 @@ class ActionModule(ActionBase):
 
     def _controller(self, p, task_vars):
         main = p['file'] or DEFAULT_FILE
-        target = os.path.join(os.path.dirname(main), 'scalr-server-local.rb') if p['local'] else main
+        target = os.path.join(os.path.dirname(main), LOCAL) if p['local'] else main
         empty = dict(changed=False, file=target, summary=[], reconfigured=False, pending_reconfigure=False)
         if edit_args(p, check=True, filter_mode=True) is None:
             return empty
@@ -72,13 +77,10 @@ class ActionModule(ActionBase):
         work = tempfile.mkdtemp(prefix='scalr-conf-plan-')
         try:
             env = dict(os.environ)
-            if p['local']:
-                # Filter mode reads the main file that scalr-server-local.rb is evaluated after from $SCALR_CONF_FILE.
-                main_copy = os.path.join(work, 'scalr-server.rb')
-                with open(main_copy, 'wb') as f:
-                    f.write(base64.b64decode(self._read(main, task_vars).get('content', '')))
-                env['SCALR_CONF_FILE'] = main_copy
-            planned, warned = self._plan(p, before, env, check=True)
+            copies, layers = self._copy_host_layers(main, target, current, work, task_vars)
+            # Filter mode finds the main file, and the local and secrets files beside it, through $SCALR_CONF_FILE.
+            env['SCALR_CONF_FILE'] = os.path.join(work, 'scalr-server.rb')
+            planned, warned = self._plan(p, before, env, copies, check=True)
             ret = dict(empty, summary=planned.get('summary', []), changed=bool(planned.get('changed')))
             for w in warned:
                 self._display.warning(w)
@@ -91,11 +93,11 @@ class ActionModule(ActionBase):
                 ret['diff'] = dict(before_header=target, after_header=target, prepared=text)
             if self._task.check_mode:
                 return ret
-            after, _ = self._plan(p, before, env, check=False)
+            after, _ = self._plan(p, before, env, copies, check=False)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         args = dict(path=target, state='replace', content=base64.b64encode(after).decode('ascii'),
-                    expected_sha256=current['sha256'], summary='; '.join(ret['summary']),
+                    expected_sha256=current['sha256'], layers=layers, summary='; '.join(ret['summary']),
                     reconfigure=p['reconfigure'], rollback_on_failure=p['rollback_on_failure'])
         if p['local']:
             args['like'] = main
@@ -116,7 +118,30 @@ class ActionModule(ActionBase):
                        msg='scalr-conf %s (exit %s): %s' % (done.get('code'), done.get('exit_code'), done.get('msg')))
         return ret
 
-    def _plan(self, p, before, env, check):
+    def _copy_host_layers(self, main, target, current, work, task_vars):
+        """Copies of the host's main, local and secrets files in the private dir `work`, under the
+        names scalr-conf looks for; a file the host does not have is not copied. Returns each copy's
+        path mapped to the host's path, so messages name the host's files, and the SHA-256 of each
+        file besides the target, which the host side checks again under the lock."""
+        host_dir = os.path.dirname(main)
+        copies, layers = {}, {}
+        for name, host_path in (('scalr-server.rb', main), (LOCAL, os.path.join(host_dir, LOCAL)), (SECRETS, os.path.join(host_dir, SECRETS))):
+            copy = os.path.join(work, name)
+            copies[copy] = host_path
+            if host_path == target:
+                read = current
+            else:
+                read = self._read(host_path, task_vars)
+                layers[host_path] = read['sha256']
+            # The main file is always copied (empty when missing), as reconfigure needs one to evaluate the local file after.
+            if not read['exists'] and name != 'scalr-server.rb':
+                continue
+            fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, 'wb') as f:
+                f.write(base64.b64decode(read.get('content', '')))
+        return copies, layers
+
+    def _plan(self, p, before, env, copies, check):
         """The controller's scalr-conf in filter mode: the JSON result (check) or the new bytes."""
         argv = edit_args(p, check=check, filter_mode=True)
         if '/' not in argv[0]:
@@ -125,10 +150,15 @@ class ActionModule(ActionBase):
         out, err = proc.communicate(before)
         err = err.decode('utf-8', 'replace')
         if proc.returncode != 0:
-            if '--json' not in argv:
-                argv.append('--json')
             code, message = parse_error(err, proc.returncode)
-            raise ScalrConfFailed(code, proc.returncode, message)
+            raise ScalrConfFailed(code, proc.returncode, on_host(message, copies))
         if check:
-            return json.loads(out.decode('utf-8').strip().splitlines()[-1]), warnings(err)
+            return json.loads(out.decode('utf-8').strip().splitlines()[-1]), [on_host(w, copies) for w in warnings(err)]
         return out, []
+
+
+def on_host(text, copies):
+    """scalr-conf's messages name the copies it read; the user knows the host's files."""
+    for copy in sorted(copies, key=len, reverse=True):
+        text = text.replace(copy, copies[copy])
+    return text

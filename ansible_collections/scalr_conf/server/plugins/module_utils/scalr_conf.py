@@ -36,16 +36,15 @@ def edit_args(p, check, filter_mode=False):
     """scalr-conf's argv for the task, or None when it asks for nothing.
 
     filter_mode: the configuration goes on stdin (`--file -`) and the host side does the rest, so
-    there is nothing to lock, back up or reconfigure; JSON only with --dry-run (else the new text).
+    there is nothing to lock, back up or reconfigure. --json makes errors data in either mode; stdout
+    holds the JSON result with --dry-run, else the new text.
     """
     sets, unset = wanted(p)
     if not sets and not unset:
         return None
     argv = [p.get('scalr_conf') or 'scalr-conf', 'set' if sets else 'unset', '--yes']
     if filter_mode:
-        argv += ['--file', '-']
-        if check:
-            argv += ['--json']
+        argv += ['--file', '-', '--json']
     else:
         argv += ['--json']
         if p.get('file'):

@@ -96,8 +96,9 @@ options:
       - Where the edit is planned.
       - C(host) runs scalr-conf on the host, which then locks the file, keeps the backup, checks
         the new text with C(ruby -c) and reconfigures.
-      - C(controller) reads the host's file, plans the edit on the controller with the controller's
-        scalr-conf (filter mode, C(--file -)), then on the host with Python only replaces the file
+      - C(controller) reads the host's file (and its C(scalr-server-local.rb) and
+        C(scalr-server-secrets.json), which the edit is proved against as on the host), plans the
+        edit on the controller with the controller's scalr-conf (filter mode, C(--file -)), then on the host with Python only replaces the file
         if it is unchanged since it was read (compare-and-swap under the same lock scalr-conf
         uses), keeps a backup in scalr-conf's format, checks the new text with Scalr's embedded
         Ruby (C(/opt/scalr-server/embedded/bin/ruby -c)) where present, and reconfigures.

@@ -13,8 +13,9 @@ description:
   - The host side of C(scalr_conf.server.settings) with C(compute=controller); not usually called directly.
   - C(state=read) returns the file's bytes (base64) and their SHA-256.
   - C(state=replace) takes the exclusive lock scalr-conf uses (C(flock) on
-    C(<dir>/.<name>.scalr-conf.lock)), checks that the file still has the SHA-256 it had when read
-    (else fails with C(CHANGED_ON_DISK) and writes nothing), checks the new text with Scalr's
+    C(<dir>/.<name>.scalr-conf.lock) of the main file, for an edit of either C(.rb) file), checks
+    that the file, and every file in C(layers), still has the SHA-256 it had when read (else fails
+    with C(CHANGED_ON_DISK) and writes nothing), checks the new text with Scalr's
     embedded Ruby (C(ruby -c)) where present, keeps a backup in scalr-conf's format (so
     C(scalr-conf history) and C(restore) see it), replaces the file atomically keeping its mode and
     owner, and runs C(scalr-server-ctl reconfigure) while still holding the lock.
@@ -38,8 +39,18 @@ options:
     description: SHA-256 of the bytes the edit was planned from; C(absent) for a file that did not exist.
     type: str
   like:
-    description: A missing file is created with this file's mode and owner (the main file, for C(scalr-server-local.rb)).
+    description:
+      - The main file, for C(scalr-server-local.rb). A missing file is created with its mode and
+        owner, and its lock is the one taken, as scalr-conf takes the main file's lock for edits of
+        either file.
     type: path
+  layers:
+    description:
+      - The other files the edit was proved against (C(scalr-server.rb) or C(scalr-server-local.rb),
+        and C(scalr-server-secrets.json)), each mapped to the SHA-256 it had when read, C(absent) for
+        one that did not exist. Any that differs under the lock fails with C(CHANGED_ON_DISK).
+    type: dict
+    default: {}
   summary:
     description: What the change does, stored with the backup.
     type: str
@@ -278,12 +289,17 @@ def replace(p):
     real = os.path.realpath(path)
     data = base64.b64decode(p['content'] or '')
     ctl = find_ctl(p['ctl']) if p['reconfigure'] else None
-    fd = lock(real, p['wait'])
+    fd = lock(os.path.realpath(p['like']) if p['like'] else real, p['wait'])
     try:
         current = read_bytes(real)
         have = 'absent' if current is None else sha256(current)
         if have != p['expected_sha256']:
             raise Refused('CHANGED_ON_DISK', '%s changed on the host since it was read; nothing written, run again' % path)
+        # The edit was proved against these too; a changed one could make it wrong.
+        for other in sorted(p['layers']):
+            data_other = read_bytes(other)
+            if ('absent' if data_other is None else sha256(data_other)) != p['layers'][other]:
+                raise Refused('CHANGED_ON_DISK', '%s changed on the host since the edit was planned against it; nothing written, run again' % other)
         error = ruby_error(p['ruby'], data)
         if error:
             raise Refused('VERIFY_FAILED', 'the new %s fails ruby -c (%s); nothing written' % (path, error))
@@ -325,6 +341,7 @@ def main():
             content=dict(type='str', no_log=True),
             expected_sha256=dict(type='str'),
             like=dict(type='path'),
+            layers=dict(type='dict', default={}),
             summary=dict(type='str', default=''),
             backup_dir=dict(type='path'),
             backups=dict(type='int', default=10),
