@@ -13,46 +13,6 @@ import { build } from 'esbuild';
 const require = createRequire(import.meta.url);
 const { loadBundle, BUNDLE, CACHE } = require('../bin/scalr-conf');
 
-// commander loads node:child_process at the top of command.js, for executable subcommands this CLI
-// never has; that alone costs about as much as the rest of commander. The patch defers it to the
-// first spawn. The exact line is required, so a commander update that moves it fails the build.
-const COMMANDER_SPAWN = "const childProcess = require('node:child_process');";
-const lazyCommanderSpawn = {
-  name: 'lazy-commander-spawn',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (text.split(COMMANDER_SPAWN).length !== 2) throw new Error(`${args.path}: expected exactly one ${COMMANDER_SPAWN}`);
-      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
-      return { contents: text.replace(COMMANDER_SPAWN, lazy), loader: 'js' };
-    });
-  },
-};
-
-// tree-sitter finds its native binding with node-gyp-build, which loads and then searches the
-// package's directories on every run; the prebuild for this platform is required directly, and
-// node-gyp-build only looks when there is none (a binding built from source at install). Bundled,
-// tree-sitter's JavaScript side also gets into the code cache.
-const TREE_SITTER_BINDING = "const binding = require('node-gyp-build')(__dirname);";
-const directTreeSitterBinding = {
-  name: 'direct-tree-sitter-binding',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/]tree-sitter[\\/]index\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (text.split(TREE_SITTER_BINDING).length !== 2) throw new Error(`${args.path}: expected exactly one ${TREE_SITTER_BINDING}`);
-      const direct = `const binding = (() => {
-  const dir = require('node:path').dirname(require.resolve('tree-sitter/package.json'));
-  try {
-    return require(dir + '/prebuilds/' + process.platform + '-' + process.arch + '/tree-sitter.node');
-  } catch {
-    return require('node-gyp-build')(dir);
-  }
-})();`;
-      return { contents: text.replace(TREE_SITTER_BINDING, direct), loader: 'js' };
-    });
-  },
-};
-
 // The schema's JSON files ship beside the bundle and are read when a top-level key is first used:
 // most runs of a read command never look at the settings, and in the bundle (and its code cache)
 // they would be a quarter of what every run reads.
@@ -101,10 +61,11 @@ const result = await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['tree-sitter-ruby', 'tree-sitter/package.json'],
+  // The native packages load from their own folders, where node-gyp-build finds their prebuilds.
+  external: ['tree-sitter-ruby', 'tree-sitter'],
   // Every import() becomes a require: see execaApart.
   supported: { 'dynamic-import': false },
-  plugins: [lazyCommanderSpawn, directTreeSitterBinding, lazyJson, execaApart],
+  plugins: [lazyJson, execaApart],
   loader: { '.scm': 'text', '.rb': 'text' },
   // The sources are ES modules; the bundle is not. import.meta.url's one use is createRequire
   // (grammars/ruby.ts), which takes the bundle's path as well as a URL.

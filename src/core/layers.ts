@@ -21,20 +21,25 @@ export interface Layered {
 const BOM = '\u00ef\u00bb\u00bf';
 
 /** Texts are byte strings. A syntax error names the file it is in through `layer`. */
-export function layerDocuments(mainText: string, localText?: string): Layered {
-  const main = parseLayer(mainText, 'main');
+export function layerDocuments(mainText: string, localText?: string, parsedMain?: Document): Layered {
+  const main = parsedMain?.text === mainText ? parsedMain : parseLayer(mainText, 'main');
   const local = localText === undefined ? undefined : parseLayer(localText, 'local');
   const joined = localText === undefined ? undefined : combineTexts(mainText, localText);
   const offset = joined?.lineOffset ?? 0;
   const combined = joined ? parseDocument(joined.text) : main;
-  const mainScan = scanWrites(main.tree.rootNode, 'main');
-  const localScan = local ? scanWrites(local.tree.rootNode, 'local') : { writes: [], others: [] };
+  let scan: Scan | undefined;
   return {
     main,
     local,
     combined,
     where: (line) => (localText === undefined || line <= offset ? { layer: 'main', line } : { layer: 'local', line: line - offset }),
-    scan: { writes: [...mainScan.writes, ...localScan.writes], others: [...mainScan.others, ...localScan.others] },
+    // Only explain and doctor list every write; get and set never pay for it on a large file.
+    get scan() {
+      if (scan) return scan;
+      const mainScan = scanWrites(main.tree.rootNode, 'main');
+      const localScan = local ? scanWrites(local.tree.rootNode, 'local') : { writes: [], others: [] };
+      return (scan = { writes: [...mainScan.writes, ...localScan.writes], others: [...mainScan.others, ...localScan.others] });
+    },
   };
 }
 

@@ -15,6 +15,8 @@ export type Change = { op: 'set'; target: Target; value: RubyValue } | { op: 'un
 export interface Plan {
   before: string;
   after: string;
+  /** `after`, parsed: what the last change left, for a caller that reads it again. */
+  doc?: Document;
   /** One line per change: what it did, or that it changed nothing. */
   summary: string[];
 }
@@ -34,8 +36,9 @@ export interface PlanOptions {
  * Plans changes in order, each against the text the previous ones produced, so later changes see
  * earlier ones exactly as Ruby would. Every intermediate text must parse again.
  */
-export function planChanges(text: string, changes: readonly Change[], options: PlanOptions = {}): Plan {
-  let doc = parseDocument(text);
+export function planChanges(text: string, changes: readonly Change[], options: PlanOptions = {}, parsed?: Document): Plan {
+  // `parsed` is `text` already parsed; planning edits its tree for the next parse, so it is spent.
+  let doc = parsed?.text === text ? parsed : parseDocument(text);
   const summary: string[] = [];
   for (const change of changes) {
     const key = formatKey(change.target);
@@ -50,7 +53,7 @@ export function planChanges(text: string, changes: readonly Change[], options: P
     }
     summary.push(edited ? `${change.op} ${key}` : `${key}: ${change.op === 'set' ? 'already has that value' : 'not set'}`);
   }
-  return { before: text, after: doc.text, summary };
+  return { before: text, after: doc.text, doc, summary };
 }
 
 function reparse(doc: Document, edits: TextEdit[], key: string): Document {

@@ -1,3 +1,4 @@
+import type { Document } from '../core/document';
 import { inNamedFiles, layerDocuments } from '../core/layers';
 import { planLocalChanges } from '../core/localPlan';
 import { planChanges, type Change, type Plan } from '../core/plan';
@@ -24,8 +25,8 @@ export interface EditInput {
 }
 
 /** What Scalr uses with these files. A syntax error names its file. */
-export function usesOf(main: string, local: string | undefined, input: Pick<EditInput, 'secrets' | 'defaultAt' | 'names'>): Uses {
-  return inNamedFiles(input.names, () => foldUses({ layered: layerDocuments(main, local), secrets: input.secrets, defaultAt: input.defaultAt }));
+export function usesOf(main: string, local: string | undefined, input: Pick<EditInput, 'secrets' | 'defaultAt' | 'names'>, parsedMain?: Document): Uses {
+  return inNamedFiles(input.names, () => foldUses({ layered: layerDocuments(main, local, parsedMain), secrets: input.secrets, defaultAt: input.defaultAt }));
 }
 
 /**
@@ -35,10 +36,13 @@ export function usesOf(main: string, local: string | undefined, input: Pick<Edit
 export function planEdit(input: EditInput): Plan {
   const { main, local, target, changes, force } = input;
   const options = { force: force || input.replaceKinds };
-  const plan = target === 'main' ? planChanges(main, changes, options) : planLocalChanges(main, local ?? '', changes, options);
+  // Each text is parsed once: the fold of the files as they are is read in full before planning
+  // edits the main file's tree, and the planned text is folded from the plan's own parse.
+  const layered = inNamedFiles(input.names, () => layerDocuments(main, local));
+  const before = foldUses({ layered, secrets: input.secrets, defaultAt: input.defaultAt });
+  const plan = target === 'main' ? planChanges(main, changes, options, layered.main) : planLocalChanges(main, local ?? '', changes, options);
   const edited = plan.after !== plan.before;
-  const before = usesOf(main, local, input);
-  const after = edited ? usesOf(target === 'main' ? plan.after : main, target === 'local' ? plan.after : local, input) : before;
+  const after = !edited ? before : usesOf(target === 'main' ? plan.after : main, target === 'local' ? plan.after : local, input, target === 'main' ? plan.doc : undefined);
   const refusal = proveEdit({ before, after, changes, target, edited, force, names: input.names });
   if (refusal) throw refusal;
   return plan;
