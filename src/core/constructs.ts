@@ -1,8 +1,10 @@
 import type { SyntaxNode } from '../../grammars/ruby';
-import type { OtherKind } from './writes';
+
+/** How a statement that is no literal write touches settings. */
+export type StatementKind = 'conditional' | 'loop' | 'conditional-assignment' | 'other';
 
 /** What kind of statement makes the settings it touches uncertain: they may or may not run. */
-export function statementKind(statement: SyntaxNode): OtherKind {
+export function statementKind(statement: SyntaxNode): StatementKind {
   switch (statement.type) {
     case 'if':
     case 'unless':

@@ -1,6 +1,7 @@
 import { firstSyntaxError, parseRuby, sourceOf, type SyntaxNode, type Tree } from '../../grammars/ruby';
 import { fail } from './errors';
 import { buildModel, type Model } from './model';
+import { scanStatements, type Statement } from './statements';
 import { docStyle, dominantPairStyle, type DocStyle, type PairStyle } from './style';
 import { heredocBody } from './literal';
 import type { TextEdit } from './edits';
@@ -9,6 +10,8 @@ import type { TextEdit } from './edits';
 export interface Document {
   text: string;
   tree: Tree;
+  /** The file's top-level statements, classified once; the model and the write list read them. */
+  statements: Statement[];
   model: Model;
   /** Read from the text on first use. */
   readonly style: DocStyle;
@@ -33,10 +36,12 @@ export function parseDocument(text: string, previous?: { doc: Document; edits: r
       column: column + 1,
     });
   }
+  const statements = scanStatements(tree.rootNode);
   return {
     text,
     tree,
-    model: buildModel(tree.rootNode),
+    statements,
+    model: buildModel(statements),
     get style() {
       return (style ??= docStyle(text));
     },

@@ -36,8 +36,8 @@ export function layerDocuments(mainText: string, localText?: string, parsedMain?
     // Only explain and doctor list every write; get and set never pay for it on a large file.
     get scan() {
       if (scan) return scan;
-      const mainScan = scanWrites(main.tree.rootNode, 'main');
-      const localScan = local ? scanWrites(local.tree.rootNode, 'local') : { writes: [], others: [] };
+      const mainScan = scanWrites(main.statements, 'main');
+      const localScan = local ? scanWrites(local.statements, 'local') : { writes: [], others: [] };
       return (scan = { writes: [...mainScan.writes, ...localScan.writes], others: [...mainScan.others, ...localScan.others] });
     },
   };

@@ -1,9 +1,9 @@
 import { sourceOf, type SyntaxNode } from '../../grammars/ruby';
-import { configReferences, topLevelStatements } from '../../grammars/queries';
 import { GROUPS, isGroup, type Group } from './groups';
 import { evaluateLiteral, hashPairs, indexChain, pairKey, describe } from './literal';
 import type { RubyValue } from './value';
 import { statementKind } from './constructs';
+import { referencesOf, type Statement } from './statements';
 
 /**
  * What Ruby holds after evaluating the file, with where each value came from: the effective
@@ -51,39 +51,36 @@ export interface Model {
   lastStatement: Map<Group, SyntaxNode>;
 }
 
-export function buildModel(root: SyntaxNode): Model {
+export function buildModel(statements: readonly Statement[]): Model {
   const model: Model = { groups: new Map(), lastStatement: new Map() };
   for (const g of GROUPS) model.groups.set(g, { kind: 'hash', slots: new Map() });
 
-  const matches = new Map<number, ReturnType<typeof topLevelStatements>[number]>();
-  for (const match of topLevelStatements(root)) matches.set(match.statement.id, match);
-
   // In file order, as Ruby runs them: a later write replaces what an earlier uncertain statement touched.
-  for (const statement of root.namedChildren) {
-    const match = matches.get(statement.id);
-    if (match?.kind === 'write') {
-      const chain = groupChain(match.target);
-      if (chain) {
-        model.lastStatement.set(chain.group, match.statement);
-        if (chain.unknown) markOpaque(model, chain.group, chain.path, chain.unknown, `${describe(chain.unknown)} as a key`);
-        else applyWrite(model, chain.group, chain.path, match);
-        continue;
-      }
-    } else if (match?.kind === 'call' && match.setter.text === 'enable_all' && match.arguments.namedChildCount === 1) {
-      model.enableAll = { statement: match.statement, value: valueNodeOf(match.arguments.namedChildren[0]) };
+  for (const s of statements) {
+    if (s.kind === 'write') {
+      model.lastStatement.set(s.group, s.statement);
+      applyWrite(model, s.group, s.path, s);
       continue;
     }
-    if (statement.type === 'comment') continue;
+    if (s.kind === 'computed-key') {
+      model.lastStatement.set(s.group, s.statement);
+      markOpaque(model, s.group, s.path, s.key, `${describe(s.key)} as a key`);
+      continue;
+    }
+    if (s.kind === 'enable_all') {
+      model.enableAll = { statement: s.statement, value: valueNodeOf(s.value) };
+      continue;
+    }
     // Anything else that mentions a group makes what it touches uncertain.
-    for (const ref of configReferences(statement)) {
+    for (const ref of referencesOf(s)) {
       if (ref.text === 'enable_all') {
-        model.enableAll = { statement, value: { kind: 'opaque', node: statement, reason: construct(statement) } };
+        model.enableAll = { statement: s.statement, value: { kind: 'opaque', node: s.statement, reason: construct(s.statement) } };
         continue;
       }
       const chain = referenceChain(ref);
       if (!chain) continue;
-      model.lastStatement.set(chain.group, statement);
-      markOpaque(model, chain.group, chain.path, statement, construct(statement));
+      model.lastStatement.set(chain.group, s.statement);
+      markOpaque(model, chain.group, chain.path, s.statement, construct(s.statement));
     }
   }
   return model;

@@ -7,6 +7,7 @@ import { evaluateLiteral } from './literal';
 import type { ValueNode } from './model';
 import type { Change } from './plan';
 import { utf8Text, type RubyValue } from './value';
+import { scanStatements } from './statements';
 import { line, scanWrites } from './writes';
 
 /**
@@ -66,7 +67,7 @@ function readAs(text: string): Snippet {
   }
 
   const root = tree.rootNode;
-  const { writes, others } = scanWrites(root, 'main');
+  const { writes, others } = scanWrites(scanStatements(root), 'main');
   if (others.length) refuseStatement(others[0].statement, others[0].kind === 'unknown-group' ? `${others[0].name} is not a scalr-server.rb group (${GROUPS.join(', ')})` : undefined);
   const statements = new Set(writes.filter((w) => w.kind !== 'pair').map((w) => w.statement.id));
   for (const s of root.namedChildren) {

@@ -1,10 +1,10 @@
 import type { SyntaxNode } from '../../grammars/ruby';
-import { configReferences, topLevelStatements } from '../../grammars/queries';
 import { isGroup, type Group } from './groups';
 import { formatKey, type Target } from './keys';
 import { evaluateLiteral, hashPairs, indexChain, pairKey } from './literal';
 import { utf8Text } from './value';
-import { statementKind } from './constructs';
+import type { StatementKind } from './constructs';
+import type { Statement } from './statements';
 
 /**
  * Every place a file writes a setting, in the order Ruby runs them, and the statements that touch
@@ -33,15 +33,12 @@ export interface Write {
 }
 
 export type OtherKind =
-  | 'conditional'
-  | 'loop'
-  | 'conditional-assignment'
+  | StatementKind
   /** `prxy[:x] = 1`: an index write on a name that is no group (scalr-server-ctl fails on it). */
   | 'unknown-group'
   /** `enabl_all true`, `puts "x"`: a top-level call other than enable_all. */
   | 'call'
-  | 'computed-key'
-  | 'other';
+  | 'computed-key';
 
 /** A top-level statement that touches settings (or looks meant to) but is not a plain literal write. */
 export interface Other {
@@ -59,60 +56,33 @@ export interface Scan {
 
 export const line = (node: SyntaxNode): number => node.startPosition.row + 1;
 
-/** The writes and untraceable statements of one parsed file. */
-export function scanWrites(root: SyntaxNode, layer: Layer): Scan {
+/** The writes and untraceable statements of one parsed file, from its one scan. */
+export function scanWrites(statements: readonly Statement[], layer: Layer): Scan {
   const writes: Write[] = [];
   const others: Other[] = [];
-  const recognised = new Set<number>();
-  for (const match of topLevelStatements(root)) {
-    if (match.kind === 'write') {
-      const chain = groupPath(match.target);
-      if (!chain) continue;
-      recognised.add(match.statement.id);
-      if ('unknownRoot' in chain) {
-        others.push({ layer, kind: 'unknown-group', statement: match.statement, name: chain.unknownRoot });
-        continue;
-      }
-      if (chain.computed) {
-        others.push({ layer, kind: 'computed-key', statement: match.statement, name: chain.computed.text });
-        continue;
-      }
-      pushWrite(writes, { layer, path: chain.path, kind: 'statement', node: match.statement, valueNode: match.value, statement: match.statement });
-    } else if (match.setter.text === 'enable_all' && match.arguments.namedChildCount === 1) {
-      recognised.add(match.statement.id);
-      writes.push({
-        layer,
-        path: ['enable_all'],
-        kind: 'setter',
-        node: match.statement,
-        valueNode: match.arguments.namedChildren[0],
-        statement: match.statement,
-        expanded: false,
-      });
-    } else {
-      recognised.add(match.statement.id);
-      others.push({ layer, kind: 'call', statement: match.statement, name: match.setter.text });
+  for (const s of statements) {
+    const statement = s.statement;
+    switch (s.kind) {
+      case 'write':
+        pushWrite(writes, { layer, path: [s.group, ...s.path], kind: 'statement', node: statement, valueNode: s.value, statement });
+        break;
+      case 'enable_all':
+        writes.push({ layer, path: ['enable_all'], kind: 'setter', node: statement, valueNode: s.value, statement, expanded: false });
+        break;
+      case 'computed-key':
+        others.push({ layer, kind: 'computed-key', statement, name: s.key.text });
+        break;
+      case 'unknown-group':
+      case 'call':
+        others.push({ layer, kind: s.kind, statement, name: s.name });
+        break;
+      case 'uncertain':
+        others.push({ layer, kind: s.how, statement });
+        break;
     }
   }
-  for (const statement of root.namedChildren) {
-    if (recognised.has(statement.id) || statement.type === 'comment') continue;
-    if (configReferences(statement).length === 0) continue;
-    others.push({ layer, kind: statementKind(statement), statement });
-  }
-  // Unknown names assigned as local variables earlier in the file are plain Ruby, not settings.
-  const filtered = others.filter((o) => !(o.kind === 'unknown-group' && o.name && definedBefore(root, o.name, o.statement)));
-  filtered.sort((a, b) => a.statement.startIndex - b.statement.startIndex);
-  return { writes, others: filtered };
+  return { writes, others };
 }
-
-function definedBefore(root: SyntaxNode, name: string, at: SyntaxNode): boolean {
-  for (const s of root.namedChildren) {
-    if (s.startIndex >= at.startIndex) return false;
-    if (s.type === 'assignment' && s.childForFieldName('left')?.type === 'identifier' && s.childForFieldName('left')!.text === name) return true;
-  }
-  return false;
-}
-
 
 function pushWrite(writes: Write[], w: Omit<Write, 'expanded'>): void {
   const pairs = w.valueNode.type === 'hash' ? hashPairs(w.valueNode) : [];

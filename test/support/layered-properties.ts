@@ -11,7 +11,9 @@ import { ScalrConfError } from '../../src/core/errors';
 import type { Layer } from '../../src/core/writes';
 import { planEdit, usesOf } from '../../src/model/planEdit';
 import { parseSecrets, type SecretEntry } from '../../src/model/secrets';
-import { useText, type Uses as ModelUses } from '../../src/model/uses';
+import { usedLeaf } from '../../src/model/pipeline';
+import { useText, type Use, type Uses as ModelUses } from '../../src/model/uses';
+import { canonicalText } from '../../src/core/value';
 import { getValue } from '../../src/core/query';
 import { knownDefault } from '../../src/schema/defaults';
 import { changeSpecArb, generatedFileArb, isPrefix, pickPath, targetOf, type Bin, type ChangeSpec, type GeneratedFile } from './arbitraries';
@@ -149,13 +151,21 @@ function resolveCase(c: LayeredCase): Resolved {
   return { op: c.change.op, path: pickPath(c.change, candidates), value: c.change.op === 'set' ? c.change.value : undefined };
 }
 
+/** What Scalr uses at a leaf: the files' value, else the cookbook's default that reconfigure merges in. */
+function usedText(use: Use | undefined, path: Bin[]): string | undefined {
+  if (use) return useText(use);
+  const fallback = knownDefault(path);
+  return fallback && canonicalText(usedLeaf(path, fallback).value);
+}
+
 /** The leaves whose value the model says changes, as paths. */
 function modelChanges(before: ModelUses, after: ModelUses): Bin[][] {
   const out: Bin[][] = [];
   for (const id of new Set([...before.leaves.keys(), ...after.leaves.keys()])) {
     const a = before.leaves.get(id);
     const b = after.leaves.get(id);
-    if (useText(a) !== useText(b)) out.push((a ?? b)!.path);
+    const path = (a ?? b)!.path;
+    if (usedText(a, path) !== usedText(b, path)) out.push(path);
   }
   return out;
 }
