@@ -13,6 +13,7 @@ export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
     include: ['test/**/*.test.ts', 'grammars/**/*.test.ts'],
+    globalSetup: ['./test/support/sandbox.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
-import { loadEffective, requireRuby } from './support/ruby';
+import { loadEffective, loadUses, requireRuby } from './support/ruby';
+import { inConfiguration } from '../src/model/pipeline';
 import { at } from './support/checks';
 import { BIN } from './support/tmp';
 import { makeTmpDir } from './support/helpers';
@@ -43,13 +44,16 @@ function rubyPath(key: string): string[] {
 const LATIN1 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0xff, 0x2f, 0xc3, 0xa9]);
 
 describe('values from stdin keep their bytes', () => {
-  it('every known string key: Ruby reads exactly the bytes piped in', async () => {
-    const keys = listSettings()
-      .filter((s) => s.type === 'string')
-      .map((s) => s.key.replace(/\*/g, 'x'))
-      // rabbitmq[...] and influxdb[...] exist only in later Scalr versions, which the editor does not read yet.
-      .filter((k) => !/^(rabbitmq|influxdb|proxy2)\[/.test(k));
-    expect(keys.length).toBeGreaterThan(100);
+  const stringKeys = listSettings()
+    .filter((s) => s.type === 'string')
+    .map((s) => s.key.replace(/\*/g, 'x'))
+    // rabbitmq[...] and influxdb[...] exist only in later Scalr versions, which the editor does not read yet.
+    .filter((k) => !/^(rabbitmq|influxdb|proxy2)\[/.test(k));
+  const inConfig = (key: string) => inConfiguration(rubyPath(key));
+
+  it('every known string attribute: Ruby reads exactly the bytes piped in', async () => {
+    const keys = stringKeys.filter((k) => !inConfig(k));
+    expect(keys.length).toBeGreaterThan(30);
     const { file, env, base } = config();
     for (const key of keys) {
       const r = await runCli(['set', key, '-', ...base, '--no-verify', '--backups', '0'], { env, stdin: LATIN1 });
@@ -62,20 +66,37 @@ describe('values from stdin keep their bytes', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('a Latin-1 password (0xE9) for connections.mysql.pass, also through ruby -c', async () => {
+  it('every known string key of config.yml refuses bytes that are not UTF-8: reconfigure cannot dump them, as Ruby says', async () => {
+    const keys = stringKeys.filter(inConfig);
+    expect(keys.length).toBeGreaterThan(60);
     const { file, env, base } = config();
-    const r = await runCli(['set', 'connections.mysql.pass', '-', ...base], { env, stdin: Buffer.from('s\xe9same\n', 'latin1') });
-    expect(r.code, r.stderr).toBe(EXIT.OK);
-    const eff = loadEffective(file);
-    expect(at(eff, rubyPath('connections.mysql.pass'))?.value).toEqual({ $bytes: Buffer.from('s\xe9same', 'latin1').toString('hex') });
+    const before = fs.readFileSync(file);
+    for (const key of keys) {
+      const r = await runCli(['set', key, '-', ...base, '--json'], { env, stdin: LATIN1 });
+      expect(r.code, `${key}: ${r.stderr}`).toBe(EXIT.REFUSED);
+      expect(JSON.parse(r.stderr).error.code, key).toBe('breaks-load');
+    }
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    // The oracle: Ruby's own YAML dump of config.yml fails on such a string.
+    const { main } = { main: `app[:configuration] = { "scalr" => { "auth_mode" => "caf\\xe9" } }\n` };
+    const uses = loadUses({ main });
+    expect(uses.error?.stage).toBe('config.yml');
+    expect(uses.error?.message).toMatch(/invalid byte sequence in UTF-8/);
   });
 
-  it('a list key keeps the bytes of its items', async () => {
-    const list = listSettings().find((s) => s.type === 'array')!;
+  it('a Latin-1 password (0xE9) for mysql[:scalr_password], also through ruby -c', async () => {
     const { file, env, base } = config();
-    const r = await runCli(['set', list.key.replace(/\*/g, 'x'), '-', ...base], { env, stdin: Buffer.from('a\xe9,b', 'latin1') });
+    const r = await runCli(['set', 'mysql[:scalr_password]', '-', ...base], { env, stdin: Buffer.from('s\xe9same\n', 'latin1') });
     expect(r.code, r.stderr).toBe(EXIT.OK);
-    expect(at(loadEffective(file), rubyPath(list.key.replace(/\*/g, 'x')))?.value).toEqual([{ $bytes: '61e9' }, 'b']);
+    const eff = loadEffective(file);
+    expect(at(eff, ['mysql', 'scalr_password'])?.value).toEqual({ $bytes: Buffer.from('s\xe9same', 'latin1').toString('hex') });
+  });
+
+  it('a list attribute keeps the bytes of its items', async () => {
+    const { file, env, base } = config();
+    const r = await runCli(['set', 'app[:ip_ranges]', '-', ...base], { env, stdin: Buffer.from('a\xe9,b', 'latin1') });
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(at(loadEffective(file), ['app', 'ip_ranges'])?.value).toEqual([{ $bytes: '61e9' }, 'b']);
   });
 
   it('a typed key refuses bytes that are not UTF-8 where text is needed (JSON), one line, exit 2', async () => {

@@ -81,13 +81,30 @@ export function refusalReason(file: FileFacts, eff: Effective, op: 'set' | 'unse
   return undefined;
 }
 
+/** config.yml is dumped as YAML, which fails on a string that is not UTF-8 (a key or a value). */
+export function notForConfigYml(path: string[], value: Canonical | undefined): string | undefined {
+  if (path[0] !== 'app' || path[1] !== 'configuration') return undefined;
+  // Path keys are byte strings; a value's keys come from JSON text, which is UTF-8.
+  const bad = (v: unknown): boolean => v !== null && typeof v === 'object' && ('$bytes' in v || Object.values(v).some(bad));
+  return path.some((k) => !isUtf8Bin(k)) || bad(value) ? 'config.yml cannot hold a string that is not UTF-8' : undefined;
+}
+
+function isUtf8Bin(bin: string): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(bin, 'latin1'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Walks a change sequence over the model; returns the end state, or why a refusal is justified. */
 export function foldChanges(file: FileFacts, eff: Effective, changes: { op: 'set' | 'unset'; path: string[]; canonical?: Canonical }[]) {
   let state = eff;
   let justified: string | undefined;
   let mustRefuse: string | undefined;
   for (const c of changes) {
-    const reason = refusalReason(file, state, c.op, c.path);
+    const reason = refusalReason(file, state, c.op, c.path) ?? (c.op === 'set' ? notForConfigYml(c.path, c.canonical) : undefined);
     justified ??= reason;
     // A set across a non-hash can only be refused; anything else may go through.
     if (c.op === 'set' && nonHashOnPath(state, c.path)) mustRefuse ??= reason;
