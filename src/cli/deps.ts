@@ -14,6 +14,8 @@ export interface Deps {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Whether stdin and stdout are both terminals; without it, their isTTY flags say. */
   interactive?: () => Promise<boolean>;
+  /** Whether stdout is a terminal (for colour); without it, stdout's isTTY flag says. */
+  stdoutIsTTY?: () => Promise<boolean>;
   /** Asks a yes/no question on the terminal; only called when stdin and stdout are TTYs. */
   confirm?: (question: string) => Promise<boolean>;
   /** Asks the user to pick one of `options` on the terminal; resolves to the chosen value. Only called on a TTY. */
@@ -45,6 +47,10 @@ export function processDeps(): Deps {
     interactive: async () => {
       const { isatty } = await import('node:tty');
       return isatty(0) && isatty(1);
+    },
+    stdoutIsTTY: async () => {
+      const { isatty } = await import('node:tty');
+      return isatty(1);
     },
   };
 }
