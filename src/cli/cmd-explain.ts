@@ -6,7 +6,7 @@ import type { RubyValue } from '../core/value';
 import type { Layer } from '../core/writes';
 import { explain, type Explanation, type Place } from '../schema/explain';
 import { jsonRubyText, rubyText } from '../schema/knowledge';
-import { isSecretKey } from '../schema/schema';
+import { didYouMean, isSecretKey } from '../schema/schema';
 import { plainJson } from './commands';
 import { readConfigFiles } from './configFiles';
 import type { Deps } from './deps';
@@ -43,7 +43,7 @@ export function registerExplain(program: Command, deps: Deps, _run: Run, globals
       const names: Record<Layer, string> = { main: files.mainPath, local: files.localPath };
       const e: Explanation = inNamedFiles(names, () => explain(files.main, files.local, key, names));
       if (!e.set && !e.setting && e.suggestions.length) {
-        fail('usage', `unknown key ${e.key}: did you mean ${e.suggestions.slice(0, 3).join(' or ')}?`);
+        fail('usage', `unknown key ${e.key}: ${didYouMean(e.suggestions)}`);
       }
       const show = visible(e, !!opts.showSecrets);
       if (opts.json) deps.stdout.write(JSON.stringify(toJson(e, names, show)) + '\n');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { fail } from '../core/errors';
 import { jsonRubyText } from '../schema/knowledge';
-import { canonicalKey, listSettings, suggestKeys, type Setting } from '../schema/schema';
+import { canonicalKey, didYouMean, listSettings, suggestKeys, type Setting } from '../schema/schema';
 import type { Deps } from './deps';
 import type { GlobalOptions } from './options';
 import type { Run } from './exitCodes';
@@ -63,5 +63,5 @@ function matching(prefix: string | undefined): Setting[] {
   const byText = all.filter((s) => s.key.startsWith(p));
   if (byText.length) return byText;
   const near = suggestKeys(p);
-  return fail('usage', `no known keys under ${prefix}${near.length ? `; did you mean ${near.slice(0, 3).join(' or ')}?` : ''}`);
+  return fail('usage', `no known keys under ${prefix}${near.length ? `; ${didYouMean(near)}` : ''}`);
 }
