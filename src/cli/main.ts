@@ -74,8 +74,9 @@ export async function main(argv: string[], given: Deps = processDeps()): Promise
   const program = buildProgram(deps, run, output);
   try {
     if (argv.length === 0) {
+      // The help is what a bare `scalr-conf` is for; stderr still says, in one line, what was wrong.
       program.outputHelp();
-      return EXIT.USAGE;
+      return emit(deps, json, 'USAGE', 'missing command; see scalr-conf --help');
     }
     checkArgvText(argv);
     await program.parseAsync(argv, { from: 'user' });
