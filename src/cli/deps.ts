@@ -49,10 +49,20 @@ export function processDeps(): Deps {
       return isatty(0) && isatty(1);
     },
     stdoutIsTTY: async () => {
+      // A pipe or a file is told by fstat; node:tty (and the net stack it loads) only for a character device.
+      if (!isCharacterDevice(1)) return false;
       const { isatty } = await import('node:tty');
       return isatty(1);
     },
   };
+}
+
+function isCharacterDevice(fd: number): boolean {
+  try {
+    return fs.fstatSync(fd).isCharacterDevice();
+  } catch {
+    return false;
+  }
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
