@@ -6,8 +6,7 @@ import { parseValue } from '../core/parseValue';
 import { flatten, getValue, whyUnreadable, type Unreadable } from '../core/query';
 import { toCanonical, utf8Text, type RubyValue } from '../core/value';
 import { coerceValue, didYouMean, isSecretKey, listSettings, lookupSetting, parseExactJson, suggestKeys, type Setting } from '../schema/schema';
-import type { Document } from '../core/document';
-import { checkChangedKeys, hintSuffix, keyHint } from './suggest';
+import { checkedAgainstFile, hintSuffix, keyHint } from './suggest';
 import { knownDefault } from '../schema/defaults';
 import { checkValue } from '../model/valueChecks';
 import { asText, bytesBack } from './text';
@@ -132,7 +131,6 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[] }) => {
       const opts = globals();
       const warn = (line: string) => deps.stderr.write(asText(line) + '\n');
-      const checked = (changes: Change[]) => (there: Document) => (checkChangedKeys(changes, there, opts.force, warn), changes);
       if (value === undefined && more.length === 0 && (await isInteractive(deps))) value = await guidedValue(key, opts, deps);
       const args = [key, ...(value === undefined ? [] : [value]), ...more];
       // A near-miss of a known key is the first thing to hear about, even without a value.
@@ -153,7 +151,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
         changes.push({ op: 'set', target, value: typedValue(target, raw, opts, warn) });
       }
       for (const k of cmd.unset ?? []) changes.push({ op: 'unset', target: checkedKey(parseKey(k), opts) });
-      run.code = await applyPlan(opts, deps, planFor(opts, deps.env, checked(changes)));
+      run.code = await applyPlan(opts, deps, planFor(opts, deps.env, checkedAgainstFile(changes, opts.force, warn)));
     });
 
   program
@@ -165,7 +163,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const opts = globals();
       const changes: Change[] = keys.map((k) => ({ op: 'unset', target: parseKey(k) }));
       const warn = (line: string) => deps.stderr.write(asText(line) + '\n');
-      run.code = await applyPlan(opts, deps, planFor(opts, deps.env, (there) => (checkChangedKeys(changes, there, opts.force, warn), changes)));
+      run.code = await applyPlan(opts, deps, planFor(opts, deps.env, checkedAgainstFile(changes, opts.force, warn)));
     });
 
   registerFilter(program, deps, globals);
@@ -181,11 +179,10 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
 }
 
 /**
- * Known keys take their type from the schema; near-misses of known keys are refused. Then what
+ * Known keys take their type from the schema (near-misses of them were refused before). Then what
  * reconfigure will do with the value is checked: Scalr must get what was asked.
  */
 function typedValue(target: Target, raw: string, opts: GlobalOptions, warn: (line: string) => void): RubyValue {
-  checkedKey(target, opts);
   const setting = lookupSetting(formatKey(target));
   const value = parsedValue(target, setting, raw, opts);
   if (target.kind === 'group') {

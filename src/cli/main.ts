@@ -7,7 +7,7 @@ import type { GlobalOptions } from './options';
 import { registerCommands } from './commands';
 import { asText, checkArgvText } from './text';
 import { COLOR_WHEN } from './colour';
-import { editDistance } from '../schema/schema';
+import { missingCommand, oneLineUsage, type CommandLine } from './usageError';
 
 export const VERSION = '0.1.0';
 
@@ -99,38 +99,6 @@ function report(e: unknown, deps: Deps, json: boolean, parse: CommandLine): numb
   }
   const message = e instanceof Error ? e.message : String(e);
   return emit(deps, json, 'INTERNAL', `internal error: ${message.split('\n')[0]}`);
-}
-
-interface CommandLine {
-  program: Command;
-  argv: readonly string[];
-  /** The help commander would have shown with the error: its usage line names the command. */
-  helpShown?: string;
-}
-
-/** commander's own wording, with its suggestion on a second line brought into the one line. */
-function oneLineUsage(message: string): string {
-  return message
-    .replace(/^error: /, '')
-    .replace(/\n\(Did you mean (?:one of )?(.+)\?\)$/, (_, names: string) => `: did you mean ${names.split(', ').join(' or ')}?`);
-}
-
-/**
- * commander shows help when a command that only groups others (`aws`) is given none, or `help`
- * is asked about a command that does not exist. Said in one line instead.
- */
-function missingCommand({ program, argv, helpShown }: CommandLine): string {
-  const names = helpShown?.match(/^Usage: (\S+(?: [^\s[<]+)*)/)?.[1].split(' ').slice(1) ?? [];
-  let cmd = program;
-  for (const name of names) cmd = cmd.commands.find((c) => c.name() === name) ?? cmd;
-  const subcommands = cmd.commands.map((c) => c.name()).filter((n) => n !== 'help');
-  const asked = argv[argv.indexOf('help') + 1];
-  const whole = ['scalr-conf', ...names].join(' ');
-  if (argv.includes('help') && asked !== undefined && !subcommands.includes(asked)) {
-    const near = subcommands.filter((n) => editDistance(n, asked) <= (asked.length <= 4 ? 1 : 2));
-    return `unknown command '${asked}'${near.length ? `: did you mean ${near.join(' or ')}?` : `; see ${whole} --help`}`;
-  }
-  return `${names.length ? names.join(' ') : 'scalr-conf'} needs a command (${subcommands.join(', ')}); see ${whole} --help`;
 }
 
 /**

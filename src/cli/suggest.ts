@@ -33,18 +33,31 @@ function isSet(doc: Document, target: Target): boolean {
  * given, with a warning that names a close key of the file when there is one.
  */
 export function checkChangedKeys(changes: readonly Change[], doc: Document, force: boolean | undefined, warn: (line: string) => void): void {
+  if (force) return;
   let present: string[] | undefined;
   const keys = () => (present ??= presentKeys(doc));
   for (const c of changes) {
     const key = formatKey(c.target);
     if (c.op === 'unset') {
-      if (force || isSet(doc, c.target)) continue;
+      if (isSet(doc, c.target)) continue;
       const hint = didYouMean(suggestAnyKeys(key, keys()));
       if (hint) fail('usage', `cannot unset ${key}: it is not set; ${hint} (--force to go on)`);
-    } else if (!force && !lookupSetting(key)) {
+    } else if (!lookupSetting(key)) {
       const hint = isSet(doc, c.target) ? '' : didYouMean(suggestPresentKeys(key, keys()));
       // New or undocumented settings stay possible, but the admin hears that nothing checked them.
       warn(`scalr-conf: warning: ${key} is not a setting scalr-conf knows; writing it as given${hint ? `; ${hint}` : ''}`);
     }
   }
+}
+
+/**
+ * The changes for planFor, checked against the file when a key is not a known setting. Known keys
+ * need no look at the file, and the usual run is spared parsing it twice.
+ */
+export function checkedAgainstFile(changes: Change[], force: boolean | undefined, warn: (line: string) => void): Change[] | ((there: Document) => Change[]) {
+  if (force || changes.every((c) => lookupSetting(formatKey(c.target)))) return changes;
+  return (there) => {
+    checkChangedKeys(changes, there, force, warn);
+    return changes;
+  };
 }
