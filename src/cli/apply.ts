@@ -8,6 +8,7 @@ import { EXIT } from './exitCodes';
 import { FILTER, targetFile, type GlobalOptions } from './options';
 import { maskSecrets } from './secrets';
 import { asText } from './text';
+import { diffBytes, wantsColour } from './colour';
 
 export interface WriteResult {
   changed: boolean;
@@ -58,6 +59,7 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: Planne
   const { unifiedDiff } = await import('../core/diff');
   const file = targetFile(opts, deps.env);
   const json = !!opts.json;
+  const colour = !json && (await wantsColour(opts.color, deps));
   const result: WriteResult = { changed: false, file, diff: '', dryRun: !!opts.dryRun, summary: [], reconfigured: false };
   const pending: Pending = {
     file,
@@ -88,7 +90,7 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: Planne
       const diff = unifiedDiff(file, plan.before, plan.after);
       const shown = Buffer.from(opts.showSecrets ? diff : maskSecrets(diff), 'latin1');
       result.diff = shown.toString('utf8');
-      if (!json) deps.stdout.write(shown);
+      if (!json) deps.stdout.write(diffBytes(shown, colour));
       return { read, plan };
     },
   };

@@ -6,7 +6,7 @@ import type { RubyValue } from '../core/value';
 import type { Layer } from '../core/writes';
 import { explain, type Explanation, type Place } from '../schema/explain';
 import { jsonRubyText, rubyText } from '../schema/knowledge';
-import { isSecretKey } from '../schema/schema';
+import { didYouMean, isSecretKey } from '../schema/schema';
 import { plainJson } from './commands';
 import { knownDefault } from '../schema/defaults';
 import type { LayerPart } from '../schema/explain';
@@ -47,7 +47,7 @@ export function registerExplain(program: Command, deps: Deps, _run: Run, globals
       const secrets = readSecrets(files.mainPath);
       const e: Explanation = inNamedFiles(names, () => explain(files.main, files.local, key, names, { secrets, defaultAt: knownDefault }));
       if (!e.set && !e.setting && e.suggestions.length) {
-        fail('usage', `unknown key ${e.key}: did you mean ${e.suggestions.slice(0, 3).join(' or ')}?`);
+        fail('usage', `unknown key ${e.key}: ${didYouMean(e.suggestions)}`);
       }
       const show = visible(e, !!opts.showSecrets);
       if (opts.json) deps.stdout.write(JSON.stringify(toJson(e, names, show)) + '\n');

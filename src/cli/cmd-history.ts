@@ -6,6 +6,7 @@ import type { Deps } from './deps';
 import { targetFile, type GlobalOptions } from './options';
 import type { Run } from './exitCodes';
 import { maskSecrets } from './secrets';
+import { diffBytes, wantsColour } from './colour';
 
 // Backups load node:crypto, so they are imported by the commands that use them.
 
@@ -22,6 +23,7 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
     return { opts, file, backups, dir: backups.resolveBackupDir(opts.backupDir, deps.env), realPath: resolveRealPathAllowMissing(file) };
   };
   const masked = (opts: GlobalOptions, text: string): Buffer => Buffer.from(opts.showSecrets ? text : maskSecrets(text), 'latin1');
+  const printDiff = async (opts: GlobalOptions, diff: string) => deps.stdout.write(diffBytes(masked(opts, diff), await wantsColour(opts.color, deps)));
 
   const history = program
     .command('history')
@@ -68,7 +70,7 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
       const after = backups.readInstalled(dir, realPath, id).bytes.toString('latin1');
       const before = backups.readBackup(dir, realPath, id).bytes.toString('latin1');
       const { unifiedDiff } = await import('../core/diff');
-      deps.stdout.write(masked(opts, unifiedDiff(file, before, after)));
+      await printDiff(opts, unifiedDiff(file, before, after));
     });
 
   program
@@ -105,20 +107,21 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
       const summary = recreate ? `${RECREATED}${info.id}` : `${RESTORED}${info.id}`;
       const { unifiedDiff } = await import('../core/diff');
       if (missing && opts.dryRun) {
-        const diff = masked(opts, unifiedDiff(file, '', after));
+        const diff = unifiedDiff(file, '', after);
         if (opts.json) {
-          const result = { changed: true, file, diff: diff.toString('utf8'), dryRun: true, summary: [summary], reconfigured: false };
+          const result = { changed: true, file, diff: masked(opts, diff).toString('utf8'), dryRun: true, summary: [summary], reconfigured: false };
           deps.stdout.write(JSON.stringify(result) + '\n');
-        } else deps.stdout.write(diff);
+        } else await printDiff(opts, diff);
         return;
       }
+      const colour = !opts.json && (await wantsColour(opts.color, deps));
       const created = missing ? createEmptyWith(file, info) : undefined;
       try {
         run.code = await applyPlan(opts, deps, (text) => {
           // Edits nobody recorded would be thrown away with the changes being undone: shown, and refused.
           const current = Buffer.from(text, 'latin1');
           if (!missing && !opts.force && newest && newest.installedSha256 !== undefined && !backups.isInstalledBy(newest, current)) {
-            if (!opts.json) deps.stdout.write(masked(opts, unifiedDiff(file, text, after)));
+            if (!opts.json) deps.stdout.write(diffBytes(masked(opts, unifiedDiff(file, text, after)), colour));
             throw new ScalrConfError(
               'changed-on-disk',
               `${file} was edited after change ${newest.id} (the last scalr-conf made); restoring would discard those edits too; to restore anyway, add --force`,

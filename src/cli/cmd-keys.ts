@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { fail } from '../core/errors';
 import { jsonRubyText } from '../schema/knowledge';
-import { canonicalKey, listSettings, suggestKeys, type Setting } from '../schema/schema';
+import { canonicalKey, didYouMean, listSettings, suggestKeys, suggestPresentKeys, type Setting } from '../schema/schema';
 import type { Deps } from './deps';
 import type { GlobalOptions } from './options';
 import type { Run } from './exitCodes';
@@ -62,6 +62,18 @@ function matching(prefix: string | undefined): Setting[] {
   if (bySegment.length) return bySegment;
   const byText = all.filter((s) => s.key.startsWith(p));
   if (byText.length) return byText;
-  const near = suggestKeys(p);
-  return fail('usage', `no known keys under ${prefix}${near.length ? `; did you mean ${near.slice(0, 3).join(' or ')}?` : ''}`);
+  // What was meant may be a setting or a part of the way to some (connections.ldap).
+  const near = [...new Set([...suggestKeys(p), ...suggestPresentKeys(p, prefixes(all))])];
+  return fail('usage', `no known keys under ${prefix}${near.length ? `; ${didYouMean(near)}` : ''}`);
+}
+
+/** The dotted keys that lead to settings: `connections` and `connections.ldap` for `connections.ldap.host`. */
+function prefixes(settings: Setting[]): string[] {
+  const out = new Set<string>();
+  for (const s of settings) {
+    if (s.key.includes('[')) continue;
+    const parts = s.key.split('.');
+    for (let i = 1; i < parts.length; i++) out.add(parts.slice(0, i).join('.'));
+  }
+  return [...out];
 }

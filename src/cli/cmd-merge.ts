@@ -8,7 +8,10 @@ import { utf8Text } from '../core/value';
 import { findPlaceholders, line } from '../core/writes';
 import { covered, placeholderMessage } from '../schema/doctor';
 import { valueProblem } from '../schema/knowledge';
-import { isSecretKey, lookupSetting, suggestKeys } from '../schema/schema';
+import { didYouMean, isSecretKey, lookupSetting, suggestKeys, suggestPresentKeys } from '../schema/schema';
+import type { Document } from '../core/document';
+import { presentKeys, readValue } from '../core/query';
+import { asText } from './text';
 import { applyPlan } from './apply';
 import { readStdin, type Deps } from './deps';
 import type { GlobalOptions } from './options';
@@ -48,6 +51,7 @@ export function registerMerge(program: Command, deps: Deps, run: Run, globals: (
         planFor(opts, deps.env, (there) => {
           const changes = mergeChanges(there, snippet);
           if (!opts.force) refuseDoubtful(changes, !!opts.showSecrets);
+          for (const hint of closeToTheFile(changes, there)) deps.stderr.write(asText(`scalr-conf: warning: ${hint}`) + '\n');
           return changes;
         }, { replaceKinds: true }),
       );
@@ -64,12 +68,25 @@ function refuseDoubtful(changes: Change[], showSecrets: boolean): void {
     if (c.target.kind === 'group' && covered([c.target.group, ...c.target.path])) continue;
     const setting = lookupSetting(key);
     if (!setting) {
-      const near = suggestKeys(key);
-      if (near.length) problems.push(`unknown key ${key}: did you mean ${near.slice(0, 3).join(' or ')}?`);
+      const hint = didYouMean(suggestKeys(key));
+      if (hint) problems.push(`unknown key ${key}: ${hint}`);
       continue;
     }
     const problem = valueProblem(key, c.value, setting, !showSecrets && isSecretKey(key));
     if (problem) problems.push(problem);
   }
   if (problems.length) fail('usage', `${problems.join('; ')} (--force to merge anyway; nothing written)`);
+}
+
+/** A new key scalr-conf does not know, close to one the file holds: merged as given, and said. */
+function closeToTheFile(changes: Change[], there: Document): string[] {
+  let present: string[] | undefined;
+  const hints: string[] = [];
+  for (const c of changes) {
+    const key = formatKey(c.target);
+    if (c.op !== 'set' || lookupSetting(key) || readValue(there, c.target) !== undefined) continue;
+    const hint = didYouMean(suggestPresentKeys(key, (present ??= presentKeys(there))));
+    if (hint) hints.push(`${key} is new to the file and not a setting scalr-conf knows; ${hint}`);
+  }
+  return hints;
 }

@@ -5,7 +5,8 @@ import type { Change } from '../core/plan';
 import { parseValue } from '../core/parseValue';
 import { flatten, getValue, whyUnreadable, type Unreadable } from '../core/query';
 import { toCanonical, utf8Text, type RubyValue } from '../core/value';
-import { coerceValue, isSecretKey, lookupSetting, parseExactJson, suggestKeys, type Setting } from '../schema/schema';
+import { coerceValue, didYouMean, isSecretKey, listSettings, lookupSetting, parseExactJson, suggestKeys, type Setting } from '../schema/schema';
+import { checkedAgainstFile, hintSuffix, keyHint } from './suggest';
 import { knownDefault } from '../schema/defaults';
 import { checkValue } from '../model/valueChecks';
 import { asText, bytesBack } from './text';
@@ -46,7 +47,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const used = scalrUses(target, found?.value, readSecrets(names.main));
       if (!used) {
         if (opts.json) deps.stdout.write(JSON.stringify({ key: asText(formatKey(target)), set: false, file }) + '\n');
-        fail('not-set', `${formatKey(target)} is not set in ${file}`);
+        fail('not-set', `${formatKey(target)} is not set in ${file}${found ? '' : hintSuffix(target, view.doc)}`);
       }
       for (const note of stepNotes(formatKey(target), used.steps, used.fromSecrets ? names.secrets : file)) deps.stderr.write(`scalr-conf: note: ${note}\n`);
       // A secret is printed when asked for by name; secrets inside a hash stay masked.
@@ -79,6 +80,10 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
           const g = doc.model.groups.get(root.group)!;
           if (g.kind === 'hash') for (const k of g.slots.keys()) rows.push(...flatten(doc, { ...root, path: [k] }));
         } else rows.push(...flatten(doc, root));
+      }
+      if (prefix && rows.length === 0) {
+        const hint = underKnownKey(roots[0]) ? '' : keyHint(roots[0], doc);
+        if (hint) deps.stderr.write(asText(`scalr-conf: warning: nothing is set under ${formatKey(roots[0])} in ${file}; ${hint}`) + '\n');
       }
       const enableAll = cmd.all && !prefix ? getValue(doc, { kind: 'enable_all' }) : undefined;
       if (enableAll) rows.push(['enable_all', enableAll.value, enableAll.line]);
@@ -126,8 +131,11 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     ].join('\n'))
     .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[] }) => {
       const opts = globals();
+      const warn = (line: string) => deps.stderr.write(asText(line) + '\n');
       if (value === undefined && more.length === 0 && (await isInteractive(deps))) value = await guidedValue(key, opts, deps);
       const args = [key, ...(value === undefined ? [] : [value]), ...more];
+      // A near-miss of a known key is the first thing to hear about, even without a value.
+      for (let i = 0; i < args.length; i += 2) checkedKey(parseKey(args[i]), opts);
       if (args.length % 2 !== 0) {
         fail('usage', `set takes KEY VALUE pairs; ${args[args.length - 1]} has no value${value === undefined ? ' (use --type nil to set nil)' : ''}`);
       }
@@ -141,10 +149,10 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
           stdinUsed = true;
           raw = (await readStdin(deps.stdin)).toString('latin1').replace(/\r?\n$/, '');
         }
-        changes.push({ op: 'set', target, value: typedValue(target, raw, opts, (line) => deps.stderr.write(line + '\n')) });
+        changes.push({ op: 'set', target, value: typedValue(target, raw, opts, warn) });
       }
       for (const k of cmd.unset ?? []) changes.push({ op: 'unset', target: checkedKey(parseKey(k), opts) });
-      run.code = await applyPlan(opts, deps, planFor(opts, deps.env, changes));
+      run.code = await applyPlan(opts, deps, planFor(opts, deps.env, checkedAgainstFile(changes, opts.force, warn)));
     });
 
   program
@@ -155,7 +163,8 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     .action(async (keys: string[]) => {
       const opts = globals();
       const changes: Change[] = keys.map((k) => ({ op: 'unset', target: parseKey(k) }));
-      run.code = await applyPlan(opts, deps, planFor(opts, deps.env, changes));
+      const warn = (line: string) => deps.stderr.write(asText(line) + '\n');
+      run.code = await applyPlan(opts, deps, planFor(opts, deps.env, checkedAgainstFile(changes, opts.force, warn)));
     });
 
   registerFilter(program, deps, globals);
@@ -172,11 +181,10 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
 }
 
 /**
- * Known keys take their type from the schema; near-misses of known keys are refused. Then what
+ * Known keys take their type from the schema (near-misses of them were refused before). Then what
  * reconfigure will do with the value is checked: Scalr must get what was asked.
  */
 function typedValue(target: Target, raw: string, opts: GlobalOptions, warn: (line: string) => void): RubyValue {
-  checkedKey(target, opts, warn);
   const setting = lookupSetting(formatKey(target));
   const value = parsedValue(target, setting, raw, opts);
   if (target.kind === 'group') {
@@ -207,13 +215,12 @@ function utf8Value(raw: string, what: string): string {
   return text;
 }
 
-function checkedKey(target: Target, opts: GlobalOptions, warn?: (line: string) => void): Target {
+/** A near-miss of a known key is refused; other unknown keys are looked at with the file (checkChangedKeys). */
+function checkedKey(target: Target, opts: GlobalOptions): Target {
   const key = formatKey(target);
   if (opts.force || lookupSetting(key)) return target;
-  const near = suggestKeys(key);
-  if (near.length) fail('usage', `unknown key ${key}: did you mean ${near.slice(0, 3).join(' or ')}? (--force to use it anyway)`);
-  // New or undocumented settings stay possible, but the admin hears that nothing checked them.
-  warn?.(`scalr-conf: warning: ${asText(key)} is not a setting scalr-conf knows; writing it as given`);
+  const hint = didYouMean(suggestKeys(key));
+  if (hint) fail('usage', `unknown key ${key}: ${hint} (--force to use it anyway)`);
   return target;
 }
 
@@ -249,6 +256,12 @@ export function rubyish(v: RubyValue): string {
   return Buffer.from(JSON.stringify(plainJson(v)), 'utf8').toString('latin1');
 }
 
+
+/** Whether settings scalr-conf knows live under this key (`aws`, `connections.ldap`): a real prefix, just not set. */
+function underKnownKey(target: Target): boolean {
+  const key = formatKey(target);
+  return listSettings().some((s) => s.key.startsWith(key + '.') || s.key.startsWith(key + '['));
+}
 
 /** A row's key as a target; rows name keys the file holds, so a key that does not read back is shown as it is. */
 function keyTarget(key: string): Target {

@@ -14,6 +14,8 @@ export interface Deps {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Whether stdin and stdout are both terminals; without it, their isTTY flags say. */
   interactive?: () => Promise<boolean>;
+  /** Whether stdout is a terminal (for colour); without it, stdout's isTTY flag says. */
+  stdoutIsTTY?: () => Promise<boolean>;
   /** Asks a yes/no question on the terminal; only called when stdin and stdout are TTYs. */
   confirm?: (question: string) => Promise<boolean>;
   /** Asks the user to pick one of `options` on the terminal; resolves to the chosen value. Only called on a TTY. */
@@ -46,7 +48,21 @@ export function processDeps(): Deps {
       const { isatty } = await import('node:tty');
       return isatty(0) && isatty(1);
     },
+    stdoutIsTTY: async () => {
+      // A pipe or a file is told by fstat; node:tty (and the net stack it loads) only for a character device.
+      if (!isCharacterDevice(1)) return false;
+      const { isatty } = await import('node:tty');
+      return isatty(1);
+    },
   };
+}
+
+function isCharacterDevice(fd: number): boolean {
+  try {
+    return fs.fstatSync(fd).isCharacterDevice();
+  } catch {
+    return false;
+  }
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));

@@ -6,6 +6,7 @@ import { readStdin, type Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { FILTER, type GlobalOptions } from './options';
 import { maskSecrets } from './secrets';
+import { diffBytes, wantsColour } from './colour';
 
 /**
  * `--file -`: the configuration comes on stdin and the edited text goes to stdout, so a file read
@@ -23,7 +24,7 @@ export async function filterPlan(opts: GlobalOptions, deps: Deps, planner: Plann
   const shown = Buffer.from(opts.showSecrets ? diff : maskSecrets(diff), 'latin1');
   if (opts.dryRun) {
     const result: WriteResult = { changed, file: FILTER, diff: shown.toString('utf8'), dryRun: true, summary: plan.summary, reconfigured: false };
-    deps.stdout.write(opts.json ? JSON.stringify(result) + '\n' : shown);
+    deps.stdout.write(opts.json ? JSON.stringify(result) + '\n' : diffBytes(shown, await wantsColour(opts.color, deps)));
     return EXIT.OK;
   }
   const after = Buffer.from(plan.after, 'latin1');

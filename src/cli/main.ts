@@ -6,6 +6,8 @@ import { VALUE_TYPES } from '../core/parseValue';
 import type { GlobalOptions } from './options';
 import { registerCommands } from './commands';
 import { asText, checkArgvText } from './text';
+import { COLOR_WHEN } from './colour';
+import { missingCommand, oneLineUsage, type CommandLine } from './usageError';
 
 export const VERSION = '0.1.0';
 
@@ -23,7 +25,7 @@ function exitCodeTable(): string {
   return '\nExit codes:\n' + EXIT_HELP.map(([name, what]) => `  ${String(EXIT[name]).padStart(3)}  ${name.padEnd(19)}${what}`).join('\n') + '\n';
 }
 
-export function buildProgram(deps: Deps, run: Run, output: { json?: boolean } = {}): Command {
+export function buildProgram(deps: Deps, run: Run, output: { json?: boolean; helpShown?: string } = {}): Command {
   const program = new Command('scalr-conf');
   program
     .description('Change Scalr settings in /etc/scalr-server/scalr-server.rb without losing any: merges into app[:configuration], shows the diff, writes atomically, runs scalr-server-ctl reconfigure.')
@@ -44,14 +46,18 @@ export function buildProgram(deps: Deps, run: Run, output: { json?: boolean } = 
     .option('--rollback-on-failure', 'restore the previous file if reconfigure fails')
     .option('--no-verify', 'skip the ruby -c check of the new file')
     .option('--scalr-root <dir>', 'the installed Scalr whose loader checks every write (default $SCALR_SERVER_ROOT or /opt/scalr-server)')
+    .addOption(new Option('--color <when>', 'colour diffs: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always, never').choices([...COLOR_WHEN]).default('auto'))
     .addOption(new Option('-t, --type <type>', 'how VALUE is read (default: the key\'s known type, else string)').choices([...VALUE_TYPES]))
     .addHelpText('after', ROOT_EXAMPLES + exitCodeTable())
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => deps.stdout.write(s),
-      // Help shown for a usage error; with --json the error's JSON line stands alone on stderr.
-      writeErr: (s) => (output.json ? undefined : deps.stderr.write(s)),
+      // Only help shown for a usage error comes here: not printed, since the error is one line; which
+      // command's help it was says what the error is about.
+      writeErr: (s) => {
+        output.helpShown ??= s;
+      },
       outputError: () => undefined,
     });
   registerCommands(program, deps, run, () => program.opts<GlobalOptions>());
@@ -64,28 +70,28 @@ export async function main(argv: string[], given: Deps = processDeps()): Promise
   const deps = Object.create(given, { argv: { value: argv } }) as Deps;
   const run = { code: EXIT.OK as number };
   let json = argv.includes('--json');
-  const program = buildProgram(deps, run, { json });
+  const output: { json?: boolean; helpShown?: string } = { json };
+  const program = buildProgram(deps, run, output);
   try {
     if (argv.length === 0) {
+      // The help is what a bare `scalr-conf` is for; stderr still says, in one line, what was wrong.
       program.outputHelp();
-      return EXIT.USAGE;
+      return emit(deps, json, 'USAGE', 'missing command; see scalr-conf --help');
     }
     checkArgvText(argv);
     await program.parseAsync(argv, { from: 'user' });
     json = !!program.opts<GlobalOptions>().json;
     return run.code;
   } catch (e) {
-    return report(e, deps, json);
+    return report(e, deps, json, { program, argv, helpShown: output.helpShown });
   }
 }
 
-function report(e: unknown, deps: Deps, json: boolean): number {
+function report(e: unknown, deps: Deps, json: boolean, parse: CommandLine): number {
   if (e instanceof CommanderError) {
-    // A command that needs a subcommand was given none: its help went to stderr, and it is a usage error.
-    if (e.code === 'commander.help' && e.exitCode !== 0) return emit(deps, json, 'USAGE', 'missing command; see --help');
+    if (e.code === 'commander.help' && e.exitCode !== 0) return emit(deps, json, 'USAGE', missingCommand(parse));
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
-    const message = e.message.replace(/^error: /, '');
-    return emit(deps, json, 'USAGE', message);
+    return emit(deps, json, 'USAGE', oneLineUsage(e.message));
   }
   if (e instanceof ScalrConfError) {
     const name = exitNameOf(e);
@@ -100,7 +106,8 @@ function report(e: unknown, deps: Deps, json: boolean): number {
  * `usage` and `internal` for errors that have none), `exit` names the exit status.
  */
 function emit(deps: Deps, json: boolean, name: keyof typeof EXIT, message: string, position?: SourcePosition, code?: string, file?: string): number {
-  message = asText(message);
+  // One line whatever the message holds, so that scripts can read stderr line by line.
+  message = asText(message).replace(/\s*\r?\n\s*/g, '; ');
   if (json) {
     const error = { code: code ?? name.toLowerCase().replace(/_/g, '-'), exit: name, exitCode: EXIT[name], message, ...(file ? { file } : {}), ...position };
     deps.stderr.write(JSON.stringify({ error }) + '\n');

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ValueType } from '../core/parseValue';
+import type { ColorWhen } from './colour';
 
 export const DEFAULT_FILE = '/etc/scalr-server/scalr-server.rb';
 export const DEFAULT_SCALR_ROOT = '/opt/scalr-server';
@@ -27,6 +28,7 @@ export interface GlobalOptions {
   type?: ValueType;
   verify: boolean;
   scalrRoot?: string;
+  color: ColorWhen;
 }
 
 /** The installed Scalr whose loader checks writes: --scalr-root, then $SCALR_SERVER_ROOT, then /opt/scalr-server. */

@@ -106,3 +106,21 @@ export function flatten(doc: Document, target: Target): [string, RubyValue | Unr
   walk(target.path, found.node, found.line);
   return rows;
 }
+
+/**
+ * Every key the file sets, hashes and the keys inside them alike, in display form: what a key
+ * that is not there may have been meant to be.
+ */
+export function presentKeys(doc: Document): string[] {
+  const keys: string[] = doc.model.enableAll ? ['enable_all'] : [];
+  const walk = (group: Target & { kind: 'group' }, node: ValueNode): void => {
+    if (node.kind !== 'hash') return;
+    for (const [k, slot] of node.slots) {
+      const target = { ...group, path: [...group.path, k] };
+      keys.push(formatKey(target));
+      walk(target, slot.value);
+    }
+  };
+  for (const [group, node] of doc.model.groups) walk({ kind: 'group', group, path: [] }, node);
+  return keys;
+}

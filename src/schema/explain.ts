@@ -6,14 +6,14 @@
 import { formatKey, parseKey, type Target } from '../core/keys';
 import { layerDocuments, type Layered } from '../core/layers';
 import { evaluateLiteral } from '../core/literal';
-import { readValue } from '../core/query';
+import { presentKeys, readValue } from '../core/query';
 import { sameValue, utf8Text, type RubyValue } from '../core/value';
 import { keyOfPath, line, simulate, type Fate, type FateKind, type Layer, type Write } from '../core/writes';
 import type { Step } from '../model/pipeline';
 import type { SecretEntry } from '../model/secrets';
 import { foldUses, pathId, type Source } from '../model/uses';
 import { relationsOf, rubyText } from './knowledge';
-import { listSettings, lookupSetting, suggestKeys, type Setting } from './schema';
+import { listSettings, lookupSetting, suggestAnyKeys, type Setting } from './schema';
 
 export interface Place {
   layer: Layer;
@@ -111,7 +111,8 @@ export function explain(mainText: string, localText: string | undefined, key: st
     decidedBy: found.decidedBy,
     shadows,
     setting,
-    suggestions: setting || found.value ? [] : suggestKeys(display),
+    // Known settings and keys of either file: what a key set nowhere may have been meant to be.
+    suggestions: setting || found.value || found.unknown ? [] : suggestAnyKeys(display, presentKeys(layered.combined).map((k) => utf8Text(k) ?? k)),
     ...layersOf(layered, path, fates, inputs),
     notes: [],
   };

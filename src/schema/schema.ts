@@ -220,10 +220,42 @@ const MAX_SUGGESTIONS = 5;
 export function suggestKeys(key: string): string[] {
   const p = parseKey(key);
   if (!p || lookupSetting(key)) return [];
+  return nearest(p, schemaIndex().known);
+}
+
+/**
+ * Keys close to `key` among those a file holds (`present`, in display form), by the same measure
+ * as suggestKeys: for a key that is neither a known setting nor in the file.
+ */
+export function suggestPresentKeys(key: string, present: Iterable<string>): string[] {
+  const p = parseKey(key);
+  if (!p) return [];
+  const candidates: Known[] = [];
+  const wanted = formatParsed(p);
+  for (const k of present) {
+    const parsed = parseKey(k);
+    if (!parsed) continue;
+    if (formatParsed(parsed) === wanted) return [];
+    candidates.push({ setting: { key: formatParsed(parsed), type: 'string', description: '' }, parsed, wildcards: 0 });
+  }
+  return nearest(p, candidates);
+}
+
+/** Known settings and keys of the file close to `key`, settings first; none when `key` is either. */
+export function suggestAnyKeys(key: string, present: Iterable<string>): string[] {
+  const keys = [...present];
+  const wanted = canonicalKey(key);
+  if (lookupSetting(key) || keys.some((k) => canonicalKey(k) === wanted)) return [];
+  const fromFile = suggestPresentKeys(key, keys);
+  const all = [...suggestKeys(key), ...fromFile];
+  return [...new Set(all)].slice(0, MAX_SUGGESTIONS);
+}
+
+function nearest(p: Parsed, known: readonly Known[]): string[] {
   const wanted = formatParsed(p);
   const limit = wanted.length <= 6 ? 1 : 2;
   const best = new Map<string, number>();
-  for (const k of schemaIndex().known) {
+  for (const k of known) {
     let candidate: Parsed = k.parsed;
     let distance: number;
     if (k.parsed.segments.length === p.segments.length) {
@@ -245,6 +277,11 @@ export function suggestKeys(key: string): string[] {
     .sort((a, b) => a[1] - b[1] || compare(a[0], b[0]))
     .slice(0, MAX_SUGGESTIONS)
     .map(([text]) => text);
+}
+
+/** `did you mean a or b?` for up to three suggestions; empty for none. */
+export function didYouMean(suggestions: readonly string[]): string {
+  return suggestions.length ? `did you mean ${suggestions.slice(0, 3).join(' or ')}?` : '';
 }
 
 // ---------------------------------------------------------------------------------------------
