@@ -36,7 +36,7 @@ const dir = (h: Host): string => join(work, h);
 const file = (h: Host): string => join(dir(h), 'scalr-server.rb');
 const ctlLog = (h: Host): string[] => (existsSync(join(dir(h), 'ctl.log')) ? readFileSync(join(dir(h), 'ctl.log'), 'utf8').split('\n').filter(Boolean) : []);
 const get = async (h: Host, key: string, local = false): Promise<unknown> =>
-  JSON.parse((await runCli(['get', key, '--file', file(h), '--json', '--show-secrets', ...(local ? ['--local'] : [])])).stdout).value;
+  JSON.parse((await runCli(['get', key, '--file', file(h), '--json', '--show-secrets', ...(local ? ['--local'] : ['--main-only'])])).stdout).value;
 
 /**
  * Stands in for scalr-server-ctl and says whether node could be run where it runs: on the host

@@ -107,7 +107,7 @@ describe('docs/ansible/playbook.yml', () => {
     expect(f.log()).toEqual(['db-1', 'app-1', 'app-2', 'proxy-1'].flatMap((h) => [`start ${h} reconfigure`, `end ${h}`]));
     for (const h of HOSTS) {
       written.set(h, readFileSync(f.file(h)));
-      const get = async (key: string, local = false) => JSON.parse((await runCli(['get', key, '--file', f.file(h), '--json', ...(local ? ['--local'] : [])])).stdout);
+      const get = async (key: string, local = false) => JSON.parse((await runCli(['get', key, '--file', f.file(h), '--json', ...(local ? ['--local'] : ['--main-only'])])).stdout);
       expect((await get('system.instances_connection_timeout')).value).toBe(15);
       expect((await get('allowed_clouds')).value).toEqual(['ec2', 'gce']);
       expect((await get('system.instances_connection_timeout', true)).value).toBe(h === 'app-1' ? 30 : undefined);

@@ -36,24 +36,30 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     .command('get')
     .description('print the value Ruby computes for KEY (strings raw, other values as JSON)')
     .argument('<key>', 'e.g. aws.instances_connection_policy or proxy[:ssl_enable]')
+    .option('--main-only', 'what scalr-server.rb alone holds, without scalr-server-local.rb')
     .addHelpText('after', '\nExamples:\n  scalr-conf get aws.instances_connection_policy\n  scalr-conf get \'proxy[:ssl_enable]\' --json\n')
-    .action((key: string) => {
+    .action((key: string, cmd: { mainOnly?: boolean }) => {
       const opts = globals();
       const file = targetFile(opts, deps.env);
       const target = parseKey(key);
-      const view = readView(opts, deps.env, file);
+      const view = readView(opts, deps.env, file, mainOnlyOf(opts, cmd));
       const found = view.own(getValue(view.doc, target));
       const names = fileNames(opts, deps.env);
       const used = scalrUses(target, found?.value, readSecrets(names.main));
       if (!used) {
         if (opts.json) deps.stdout.write(JSON.stringify({ key: asText(formatKey(target)), set: false, file }) + '\n');
-        fail('not-set', `${formatKey(target)} is not set in ${file}${found ? '' : hintSuffix(target, view.doc)}`);
+        const where = view.layered && !opts.local ? `${file} or ${names.local}` : file;
+        fail('not-set', `${formatKey(target)} is not set in ${where}${found ? '' : hintSuffix(target, view.doc)}`);
       }
-      for (const note of stepNotes(formatKey(target), used.steps, used.fromSecrets ? names.secrets : file)) deps.stderr.write(`scalr-conf: note: ${note}\n`);
+      // What Scalr uses, not only what the named file holds: say where another file decides.
+      if (!used.fromSecrets && found && found.file !== file) {
+        deps.stderr.write(asText(`scalr-conf: note: ${formatKey(target)} is decided by ${found.file}:${found.line}, which reconfigure reads after ${file}`) + '\n');
+      }
+      for (const note of stepNotes(formatKey(target), used.steps, used.fromSecrets ? names.secrets : (found?.file ?? file))) deps.stderr.write(`scalr-conf: note: ${note}\n`);
       // A secret is printed when asked for by name; secrets inside a hash stay masked.
       const value = opts.showSecrets ? used.value : maskValue(used.value);
       if (opts.json) {
-        const where = used.fromSecrets ? { file: names.secrets } : { file, line: found!.line };
+        const where = used.fromSecrets ? { file: names.secrets } : { file: found!.file, line: found!.line };
         deps.stdout.write(JSON.stringify({ key: asText(formatKey(target)), set: true, value: plainJson(value), ...where, ...(used.steps.length ? { reconfigure: used.steps.map((s) => s.kind) } : {}) }) + '\n');
       } else deps.stdout.write(Buffer.from(displayValue(value) + '\n', 'latin1'));
     });
@@ -63,11 +69,12 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     .description('print all of app[:configuration] as flattened key = value lines')
     .argument('[prefix]', 'only keys under this one, e.g. aws')
     .option('--all', 'also list attribute-group settings (proxy[:ssl_enable], ...)')
+    .option('--main-only', 'what scalr-server.rb alone holds, without scalr-server-local.rb (what every node must share)')
     .addHelpText('after', '\nExamples:\n  scalr-conf show\n  scalr-conf show aws --json\n  scalr-conf show --all\n')
-    .action((prefix: string | undefined, cmd: { all?: boolean }) => {
+    .action((prefix: string | undefined, cmd: { all?: boolean; mainOnly?: boolean }) => {
       const opts = globals();
       const file = targetFile(opts, deps.env);
-      const view = readView(opts, deps.env, file);
+      const view = readView(opts, deps.env, file, mainOnlyOf(opts, cmd));
       const doc = view.doc;
       const roots: Target[] = prefix
         ? [parseKey(prefix)]
@@ -90,16 +97,21 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       // What Scalr gets, not what the file holds: the notes on stderr say where the two differ.
       const names = fileNames(opts, deps.env);
       const secrets = readSecrets(names.main);
-      const scalrRows = view.rows(rows).map(([k, v, line]): [string, RubyValue | Unreadable, number] => {
-        if (v.kind === 'unreadable') return [k, v, line];
+      const scalrRows = view.rows(rows).map((row): [string, RubyValue | Unreadable, number, string] => {
+        const [k, v, line] = row;
+        if (v.kind === 'unreadable') return [k, v, line, row.file];
         const used = scalrUses(keyTarget(k), v, secrets);
-        for (const note of stepNotes(k, used?.steps ?? [], used?.fromSecrets ? names.secrets : file)) deps.stderr.write(`scalr-conf: note: ${note}\n`);
-        return [k, used?.value ?? v, line];
+        for (const note of stepNotes(k, used?.steps ?? [], used?.fromSecrets ? names.secrets : row.file)) deps.stderr.write(`scalr-conf: note: ${note}\n`);
+        return [k, used?.value ?? v, line, used?.fromSecrets ? names.secrets : row.file];
       });
-      const shown = scalrRows.map(([k, v, line]) => [k, v.kind === 'unreadable' || opts.showSecrets || !isSecretKey(k) ? v : undefined, line] as const);
+      const fromElsewhere = scalrRows.filter((r) => r[3] !== file && r[3] !== names.secrets).length;
+      if (fromElsewhere > 0 && !opts.local) {
+        deps.stderr.write(asText(`scalr-conf: note: ${fromElsewhere} of these values ${fromElsewhere === 1 ? 'is' : 'are'} decided by ${names.local}, which reconfigure reads after ${file}`) + '\n');
+      }
+      const shown = scalrRows.map(([k, v, line, from]) => [k, v.kind === 'unreadable' || opts.showSecrets || !isSecretKey(k) ? v : undefined, line, from] as const);
       if (opts.json) {
         const entry = (v: RubyValue | Unreadable | undefined) => (!v ? { value: '********' } : v.kind === 'unreadable' ? { unknown: whyUnreadable(v) } : { value: plainJson(v) });
-        deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line]) => [asText(k), { ...entry(v), file, line }]))) + '\n');
+        deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line, from]) => [asText(k), { ...entry(v), file: from, ...(from === names.secrets ? {} : { line }) }]))) + '\n');
       } else {
         const text = (v: RubyValue | Unreadable | undefined) => (!v ? MASK : v.kind === 'unreadable' ? `(cannot tell: ${whyUnreadable(v)})` : rubyish(v));
         for (const [k, v] of shown) deps.stdout.write(Buffer.from(`${k} = ${text(v)}\n`, 'latin1'));
@@ -264,6 +276,11 @@ function underKnownKey(target: Target): boolean {
 }
 
 /** A row's key as a target; rows name keys the file holds, so a key that does not read back is shown as it is. */
+function mainOnlyOf(opts: GlobalOptions, cmd: { mainOnly?: boolean }): { mainOnly?: boolean } {
+  if (cmd.mainOnly && opts.local) fail('usage', '--main-only reads scalr-server.rb; it does not go with --local');
+  return { mainOnly: cmd.mainOnly };
+}
+
 function keyTarget(key: string): Target {
   try {
     return parseKey(key);

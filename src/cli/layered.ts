@@ -47,38 +47,48 @@ function combinedDoc(main: string, local: string | undefined, names: FileNames):
 }
 
 export interface View {
-  /** The model to read values from: the file, or for --local both files together. */
+  /** The model to read values from: both files together, as reconfigure evaluates them. */
   doc: Document;
-  /** A value found in `doc`, if the target file decides it, with its line in that file. */
-  own(found: Found | undefined): Found | undefined;
-  /** The rows the target file decides, with their lines in that file. */
-  rows<T extends [string, unknown, number]>(rows: T[]): T[];
+  /** A value found in `doc`, with its own file and line, if the view includes that file. */
+  own(found: Found | undefined): (Found & { file: string }) | undefined;
+  /** The rows the view includes, each with its own file and line. */
+  rows<T extends [string, unknown, number]>(rows: T[]): (T & { file: string })[];
+  /** scalr-server-local.rb takes part: what the main file alone holds may differ. */
+  layered: boolean;
 }
 
-/** What get and show read. For --local: the values scalr-server-local.rb decides, evaluated after scalr-server.rb. */
-export function readView(opts: GlobalOptions, env: NodeJS.ProcessEnv, file: string): View {
-  if (!opts.local) {
-    const doc = parseDocument(readText(file));
-    return { doc, own: (f) => f, rows: (r) => r };
-  }
+/**
+ * What get and show read: scalr-server.rb and then scalr-server-local.rb, which is what Scalr
+ * uses. With --local, only the values scalr-server-local.rb decides, evaluated after scalr-server.rb;
+ * with `mainOnly`, scalr-server.rb as it stands, which every node of a fleet must share.
+ */
+export function readView(opts: GlobalOptions, env: NodeJS.ProcessEnv, file: string, how: { mainOnly?: boolean } = {}): View {
   const mainPath = mainFile(opts, env);
+  const localPath = localFileFor(mainPath);
+  const withLocal = opts.local || (!how.mainOnly && file !== '-' && !isMissing(localPath));
+  if (!withLocal) {
+    const doc = parseDocument(readText(file));
+    return { doc, own: (f) => f && { ...f, file }, rows: (r) => r.map((row) => Object.assign(row, { file })), layered: false };
+  }
   const mainText = readText(mainPath);
-  const localText = readText(file);
-  const layered = inNamedFiles({ main: mainPath, local: file }, () => layerDocuments(mainText, localText));
-  const mapLine = (line: number): number | undefined => {
+  const localText = readText(localPath);
+  const layered = inNamedFiles({ main: mainPath, local: localPath }, () => layerDocuments(mainText, localText));
+  const place = (line: number): { file: string; line: number } | undefined => {
     const w = layered.where(line);
-    return w.layer === 'local' ? w.line : undefined;
+    if (opts.local && w.layer !== 'local') return undefined;
+    return { file: w.layer === 'local' ? localPath : mainPath, line: w.line };
   };
   return {
     doc: layered.combined,
     own: (f) => {
-      const line = f && mapLine(f.line);
-      return f && line !== undefined ? { ...f, line } : undefined;
+      const at = f && place(f.line);
+      return f && at ? { ...f, ...at } : undefined;
     },
     rows: (rows) =>
       rows.flatMap((r) => {
-        const line = mapLine(r[2]);
-        return line === undefined ? [] : [[r[0], r[1], line, ...r.slice(3)] as unknown as (typeof rows)[number]];
+        const at = place(r[2]);
+        return at === undefined ? [] : [Object.assign([r[0], r[1], at.line, ...r.slice(3)], { file: at.file }) as unknown as (typeof rows)[number] & { file: string }];
       }),
+    layered: true,
   };
 }

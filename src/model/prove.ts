@@ -39,7 +39,7 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
   if (input.edited) {
     const known = new Set(before.problems.map((p) => p.source + pathId(p.path)));
     const broken = after.problems.find((p) => !known.has(p.source + pathId(p.path)));
-    if (broken && paths.some((p) => related(p, broken.path))) {
+    if (broken && broken.source === target && paths.some((p) => related(p, broken.path))) {
       // The new value itself is what reconfigure cannot take.
       return new ScalrConfError('breaks-load', `reconfigure would fail on the new value of ${keyOfPath(broken.path)}: ${broken.reason}; nothing written`, undefined, names[target]);
     }

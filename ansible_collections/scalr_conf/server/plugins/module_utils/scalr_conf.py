@@ -115,4 +115,5 @@ def shown_settings(masked_out, secret_out):
 
 
 def show_args(scalr_conf, path, secrets):
-    return [scalr_conf or 'scalr-conf', 'show', '--all', '--json', '--file', path] + (['--show-secrets'] if secrets else [])
+    # scalr-server.rb as it stands: what every node must share, whatever its own local file says.
+    return [scalr_conf or 'scalr-conf', 'show', '--all', '--main-only', '--json', '--file', path] + (['--show-secrets'] if secrets else [])

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 module: show
 short_description: The settings Scalr uses from a host's scalr-server.rb, comparable across hosts
 description:
-  - Runs C(scalr-conf show --all --json) on the main file and returns every setting with its value
+  - Runs C(scalr-conf show --all --main-only --json) on the main file and returns every setting with its value
     (passwords and keys masked) and a digest of each value (secrets included), so that hosts can be
     compared without printing a secret. Formatting, comments and order do not change a digest.
   - Used by the C(scalr_conf.server.fleet) role's consistency check, because Scalr requires
