@@ -66,7 +66,7 @@ try {
     platform: 'node',
     target: 'node20',
     external: ['tree-sitter', 'tree-sitter-ruby'],
-    loader: { '.scm': 'text' },
+    loader: { '.scm': 'text', '.rb': 'text' },
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(root, 'test/support/fuzz-main.ts')).href) },
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll } from 'vitest';
 import { main } from '../../src/cli/main';
 import type { Deps } from '../../src/cli/deps';
 
@@ -46,9 +45,9 @@ export async function runCli(
 
 let backupDir: string | undefined;
 function defaultBackupDir(): string {
-  return (backupDir ??= mkdtempSync(join(tmpdir(), 'scalr-cli-backups-')));
+  if (backupDir) return backupDir;
+  const dir = (backupDir = mkdtempSync(join(tmpdir(), 'scalr-cli-backups-')));
+  // On exit rather than in a vitest hook: the fuzz runs these checks outside vitest.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
-afterAll(() => {
-  if (backupDir) rmSync(backupDir, { recursive: true, force: true });
-  backupDir = undefined;
-});
