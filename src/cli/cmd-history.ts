@@ -5,7 +5,7 @@ import { applyPlan } from './apply';
 import type { Deps } from './deps';
 import { targetFile, type GlobalOptions } from './options';
 import type { Run } from './exitCodes';
-import { maskSecrets } from './secrets';
+import { maskFile, maskFileDiff } from './secrets';
 
 // Backups load node:crypto, so they are imported by the commands that use them.
 
@@ -21,7 +21,10 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
     const backups = await import('../io/backups');
     return { opts, file, backups, dir: backups.resolveBackupDir(opts.backupDir, deps.env), realPath: resolveRealPathAllowMissing(file) };
   };
-  const masked = (opts: GlobalOptions, text: string): Buffer => Buffer.from(opts.showSecrets ? text : maskSecrets(text), 'latin1');
+  const shownFile = (opts: GlobalOptions, text: string): Buffer => Buffer.from(opts.showSecrets ? text : maskFile(text), 'latin1');
+  // A diff is masked by the parse of each side: the old text for removed lines, the new for the rest.
+  const shownDiff = (opts: GlobalOptions, diff: string, before: string, after: string): Buffer =>
+    Buffer.from(opts.showSecrets ? diff : maskFileDiff(diff, before, after), 'latin1');
 
   const history = program
     .command('history')
@@ -55,7 +58,7 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
     .action(async (id: string) => {
       const { opts, backups, dir, realPath } = await where();
       const { bytes } = backups.readInstalled(dir, realPath, id);
-      deps.stdout.write(masked(opts, bytes.toString('latin1')));
+      deps.stdout.write(shownFile(opts, bytes.toString('latin1')));
     });
 
   history
@@ -68,7 +71,7 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
       const after = backups.readInstalled(dir, realPath, id).bytes.toString('latin1');
       const before = backups.readBackup(dir, realPath, id).bytes.toString('latin1');
       const { unifiedDiff } = await import('../core/diff');
-      deps.stdout.write(masked(opts, unifiedDiff(file, before, after)));
+      deps.stdout.write(shownDiff(opts, unifiedDiff(file, before, after), before, after));
     });
 
   program
@@ -105,7 +108,7 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
       const summary = recreate ? `${RECREATED}${info.id}` : `${RESTORED}${info.id}`;
       const { unifiedDiff } = await import('../core/diff');
       if (missing && opts.dryRun) {
-        const diff = masked(opts, unifiedDiff(file, '', after));
+        const diff = shownDiff(opts, unifiedDiff(file, '', after), '', after);
         if (opts.json) {
           const result = { changed: true, file, diff: diff.toString('utf8'), dryRun: true, summary: [summary], reconfigured: false };
           deps.stdout.write(JSON.stringify(result) + '\n');
@@ -118,7 +121,7 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
           // Edits nobody recorded would be thrown away with the changes being undone: shown, and refused.
           const current = Buffer.from(text, 'latin1');
           if (!missing && !opts.force && newest && newest.installedSha256 !== undefined && !backups.isInstalledBy(newest, current)) {
-            if (!opts.json) deps.stdout.write(masked(opts, unifiedDiff(file, text, after)));
+            if (!opts.json) deps.stdout.write(shownDiff(opts, unifiedDiff(file, text, after), text, after));
             throw new ScalrConfError(
               'changed-on-disk',
               `${file} was edited after change ${newest.id} (the last scalr-conf made); restoring would discard those edits too; to restore anyway, add --force`,
