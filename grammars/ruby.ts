@@ -3,6 +3,7 @@ import Parser from 'tree-sitter';
 
 export type Tree = Parser.Tree;
 export type SyntaxNode = Parser.SyntaxNode;
+export type TreeCursor = Parser.TreeCursor;
 export { Parser };
 
 let parser: Parser | undefined;

@@ -44,9 +44,9 @@ describe('secrets', () => {
     expect(readFileSync(file, 'utf8')).toBe(FILE);
   });
 
-  it('masks by key name in every Ruby spelling', () => {
+  it('masks text with no parse by key name in every Ruby spelling', () => {
     expect(maskSecrets(`"password" => "a", :api_key => 'b', token: "c", "secret": 'd', x[:root_password] = "e"`)).toBe(
-      `"password" => "********", :api_key => "********", token: "********", "secret": "********", x[:root_password] = "********"`,
+      `"password" => "********", :api_key => '********', token: "********", "secret": '********', x[:root_password] = "********"`,
     );
     expect(maskSecrets(`"passport" => "a", bypass: "b", "user" => "c"`)).toBe(`"passport" => "a", bypass: "b", "user" => "c"`);
   });

@@ -6,7 +6,7 @@ import { readPending } from '../io/pending';
 import type { Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { FILTER, targetFile, type GlobalOptions } from './options';
-import { maskSecrets } from './secrets';
+import { maskFileDiff } from './secrets';
 import { asText } from './text';
 import { diffBytes, wantsColour } from './colour';
 
@@ -88,7 +88,7 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: Planne
       }
       result.changed = true;
       const diff = unifiedDiff(file, plan.before, plan.after);
-      const shown = Buffer.from(opts.showSecrets ? diff : maskSecrets(diff), 'latin1');
+      const shown = Buffer.from(opts.showSecrets ? diff : maskFileDiff(diff, plan.before, plan.after), 'latin1');
       result.diff = shown.toString('utf8');
       if (!json) deps.stdout.write(diffBytes(shown, colour));
       return { read, plan };

@@ -4,7 +4,7 @@ import { fail } from '../core/errors';
 import { inNamedFiles } from '../core/layers';
 import type { RubyValue } from '../core/value';
 import type { Layer } from '../core/writes';
-import { explain, type Explanation, type Place } from '../schema/explain';
+import { explain, sourceLine, type Explanation, type Place } from '../schema/explain';
 import { jsonRubyText, rubyText } from '../schema/knowledge';
 import { didYouMean, isSecretKey } from '../schema/schema';
 import { plainJson } from './commands';
@@ -14,7 +14,7 @@ import { readConfigFiles, readSecrets, secretsFileFor } from './configFiles';
 import { stepNotes } from './uses';
 import type { Deps } from './deps';
 import type { GlobalOptions } from './options';
-import { MASK, maskSecrets, maskValue } from './secrets';
+import { MASK, maskFile, maskValue } from './secrets';
 import type { Run } from './exitCodes';
 
 const HOW: Record<string, string> = {
@@ -49,7 +49,7 @@ export function registerExplain(program: Command, deps: Deps, _run: Run, globals
       if (!e.set && !e.setting && e.suggestions.length) {
         fail('usage', `unknown key ${e.key}: ${didYouMean(e.suggestions)}`);
       }
-      const show = visible(e, !!opts.showSecrets);
+      const show = visible(e, !!opts.showSecrets, { main: files.main, local: files.local ?? '' });
       if (opts.json) deps.stdout.write(JSON.stringify(toJson(e, names, show)) + '\n');
       else deps.stdout.write(toText(e, names, show, files.local !== undefined));
     });
@@ -58,11 +58,14 @@ export function registerExplain(program: Command, deps: Deps, _run: Run, globals
 interface Visible {
   value(v: RubyValue | undefined, key?: string): string;
   json(v: RubyValue | undefined, key?: string): unknown;
-  line(text: string): string;
+  /** The source line of a place. */
+  line(p: Place): string;
 }
 
-function visible(e: Explanation, showSecrets: boolean): Visible {
+/** What may be shown: secret values masked, the lines of the files by where their parse puts secrets. */
+function visible(e: Explanation, showSecrets: boolean, texts: Record<Layer, string>): Visible {
   const secret = (key: string) => !showSecrets && isSecretKey(key);
+  const masked: Partial<Record<Layer, string>> = {};
   const mask = (v: RubyValue, key: string): RubyValue | undefined => (secret(key) && v.kind !== 'hash' ? undefined : showSecrets ? v : maskValue(v));
   return {
     value: (v, key = e.key) => {
@@ -75,7 +78,11 @@ function visible(e: Explanation, showSecrets: boolean): Visible {
       const m = mask(v, key);
       return m ? plainJson(m) : '********';
     },
-    line: (text) => (showSecrets ? text : maskSecrets(text)),
+    line: (p) => {
+      if (showSecrets) return p.text;
+      masked[p.layer] ??= maskFile(texts[p.layer]);
+      return sourceLine(masked[p.layer]!, p.line);
+    },
   };
 }
 
@@ -104,13 +111,13 @@ function toText(e: Explanation, names: Names, show: Visible, hasLocal: boolean):
   if (e.unknown) out.push(`${e.key} = ? (cannot be told from the file: ${e.unknown})`);
   else if (e.set) out.push(`${e.key} = ${show.value(e.value)}`);
   else out.push(`${e.key} is not set in ${files}`);
-  if (e.decidedBy && !e.unknown) out.push(`  set at ${placeText(e.decidedBy, names)}: ${show.line(e.decidedBy.text)}`);
+  if (e.decidedBy && !e.unknown) out.push(`  set at ${placeText(e.decidedBy, names)}: ${show.line(e.decidedBy)}`);
   if (e.shadows.length) {
     out.push('  it shadows:');
     for (const s of e.shadows) {
       const what = s.key === e.key ? '' : `${s.key} `;
-      const value = s.value ? show.value(s.value, s.key) : show.line(s.text);
-      out.push(`    ${placeText(s, names)}: ${what}${value}, ${HOW[s.how]} ${placeText(s.by, names)}${s.how === 'discarded' ? ` (${show.line(s.by.text)})` : ''}`);
+      const value = s.value ? show.value(s.value, s.key) : show.line(s);
+      out.push(`    ${placeText(s, names)}: ${what}${value}, ${HOW[s.how]} ${placeText(s.by, names)}${s.how === 'discarded' ? ` (${show.line(s.by)})` : ''}`);
     }
   }
   // What reconfigure makes of the files' value: the secrets JSON, string2boolean, a nil's default.
@@ -148,7 +155,7 @@ function toText(e: Explanation, names: Names, show: Visible, hasLocal: boolean):
 }
 
 function toJson(e: Explanation, names: Names, show: Visible): unknown {
-  const place = (p: Place) => ({ file: names[p.layer], line: p.line, text: show.line(p.text) });
+  const place = (p: Place) => ({ file: names[p.layer], line: p.line, text: show.line(p) });
   return {
     key: e.key,
     set: e.set,

@@ -5,7 +5,7 @@ import { applyPlan } from './apply';
 import type { Deps } from './deps';
 import { targetFile, type GlobalOptions } from './options';
 import type { Run } from './exitCodes';
-import { maskSecrets } from './secrets';
+import { maskFile, maskFileDiff } from './secrets';
 import { diffBytes, wantsColour } from './colour';
 
 // Backups load node:crypto, so they are imported by the commands that use them.
@@ -22,8 +22,11 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
     const backups = await import('../io/backups');
     return { opts, file, backups, dir: backups.resolveBackupDir(opts.backupDir, deps.env), realPath: resolveRealPathAllowMissing(file) };
   };
-  const masked = (opts: GlobalOptions, text: string): Buffer => Buffer.from(opts.showSecrets ? text : maskSecrets(text), 'latin1');
-  const printDiff = async (opts: GlobalOptions, diff: string) => deps.stdout.write(diffBytes(masked(opts, diff), await wantsColour(opts.color, deps)));
+  const shownFile = (opts: GlobalOptions, text: string): Buffer => Buffer.from(opts.showSecrets ? text : maskFile(text), 'latin1');
+  // A diff is masked by the parse of each side: the old text for removed lines, the new for the rest.
+  const shownDiff = (opts: GlobalOptions, diff: string, before: string, after: string): Buffer =>
+    Buffer.from(opts.showSecrets ? diff : maskFileDiff(diff, before, after), 'latin1');
+  const printDiff = async (opts: GlobalOptions, diff: Buffer) => deps.stdout.write(diffBytes(diff, await wantsColour(opts.color, deps)));
 
   const history = program
     .command('history')
@@ -57,7 +60,7 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
     .action(async (id: string) => {
       const { opts, backups, dir, realPath } = await where();
       const { bytes } = backups.readInstalled(dir, realPath, id);
-      deps.stdout.write(masked(opts, bytes.toString('latin1')));
+      deps.stdout.write(shownFile(opts, bytes.toString('latin1')));
     });
 
   history
@@ -70,7 +73,7 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
       const after = backups.readInstalled(dir, realPath, id).bytes.toString('latin1');
       const before = backups.readBackup(dir, realPath, id).bytes.toString('latin1');
       const { unifiedDiff } = await import('../core/diff');
-      await printDiff(opts, unifiedDiff(file, before, after));
+      await printDiff(opts, shownDiff(opts, unifiedDiff(file, before, after), before, after));
     });
 
   program
@@ -107,9 +110,9 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
       const summary = recreate ? `${RECREATED}${info.id}` : `${RESTORED}${info.id}`;
       const { unifiedDiff } = await import('../core/diff');
       if (missing && opts.dryRun) {
-        const diff = unifiedDiff(file, '', after);
+        const diff = shownDiff(opts, unifiedDiff(file, '', after), '', after);
         if (opts.json) {
-          const result = { changed: true, file, diff: masked(opts, diff).toString('utf8'), dryRun: true, summary: [summary], reconfigured: false };
+          const result = { changed: true, file, diff: diff.toString('utf8'), dryRun: true, summary: [summary], reconfigured: false };
           deps.stdout.write(JSON.stringify(result) + '\n');
         } else await printDiff(opts, diff);
         return;
@@ -121,7 +124,7 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
           // Edits nobody recorded would be thrown away with the changes being undone: shown, and refused.
           const current = Buffer.from(text, 'latin1');
           if (!missing && !opts.force && newest && newest.installedSha256 !== undefined && !backups.isInstalledBy(newest, current)) {
-            if (!opts.json) deps.stdout.write(diffBytes(masked(opts, unifiedDiff(file, text, after)), colour));
+            if (!opts.json) deps.stdout.write(diffBytes(shownDiff(opts, unifiedDiff(file, text, after), text, after), colour));
             throw new ScalrConfError(
               'changed-on-disk',
               `${file} was edited after change ${newest.id} (the last scalr-conf made); restoring would discard those edits too; to restore anyway, add --force`,

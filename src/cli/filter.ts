@@ -5,7 +5,7 @@ import type { Planner, WriteResult } from './apply';
 import { readStdin, type Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { FILTER, type GlobalOptions } from './options';
-import { maskSecrets } from './secrets';
+import { maskFileDiff } from './secrets';
 import { diffBytes, wantsColour } from './colour';
 
 /**
@@ -21,7 +21,7 @@ export async function filterPlan(opts: GlobalOptions, deps: Deps, planner: Plann
   const plan = planner(before, { ...emptyRead(FILTER), bytes });
   const changed = plan.after !== plan.before;
   const diff = changed ? unifiedDiff('stdin', plan.before, plan.after) : '';
-  const shown = Buffer.from(opts.showSecrets ? diff : maskSecrets(diff), 'latin1');
+  const shown = Buffer.from(opts.showSecrets ? diff : maskFileDiff(diff, plan.before, plan.after), 'latin1');
   if (opts.dryRun) {
     const result: WriteResult = { changed, file: FILTER, diff: shown.toString('utf8'), dryRun: true, summary: plan.summary, reconfigured: false };
     deps.stdout.write(opts.json ? JSON.stringify(result) + '\n' : diffBytes(shown, await wantsColour(opts.color, deps)));

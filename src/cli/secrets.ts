@@ -1,23 +1,34 @@
 import { isSecretKey } from '../schema/schema';
+import { diffWindows, maskDiff } from '../core/maskDiff';
+import { keyedLiteralRanges, maskText, MASK as MASK_TEXT, secretRanges } from '../core/secretRanges';
 import type { RubyValue } from '../core/value';
 
 /**
  * Secrets are masked in everything scalr-conf prints unless --show-secrets; which keys are secret
- * is decided by isSecretKey (src/schema/schema.ts). Here the rule is applied to Ruby text lines,
- * as in diffs: `"pass" => "..."`, `pass: '...'`, `mysql[:root_password] = "..."`.
+ * is decided by isSecretKey (src/schema/schema.ts). File text is masked where its parse puts the
+ * secret values (src/core/secretRanges.ts); only text that is no file is matched by key name.
  */
-const QUOTED = String.raw`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`;
-const PAIR = new RegExp(
-  String.raw`((?:"([^"\\]*)"|'([^'\\]*)'|:?([A-Za-z_]\w*))\]?\s*(?:=>|:|\]\s*=|=)\s*)(${QUOTED})`,
-  'g',
-);
+export const MASK = `"${MASK_TEXT}"`;
 
-export const MASK = '"********"';
+/** A file's text (a byte string) with its secret values masked. */
+export function maskFile(text: string): string {
+  return maskText(text, secretRanges(text, isSecretKey));
+}
 
-export function maskSecrets(text: string): string {
-  return text.replace(PAIR, (whole, lead: string, dq?: string, sq?: string, bare?: string) =>
-    isSecretKey(dq ?? sq ?? bare ?? '') ? lead + MASK : whole,
+/** A unified diff of `before` and `after`, each side masked by its own parse. */
+export function maskFileDiff(diff: string, before: string, after: string): string {
+  if (diff === '') return diff;
+  const shown = diffWindows(diff, before, after);
+  return maskDiff(
+    diff,
+    { text: before, ranges: secretRanges(before, isSecretKey, shown.before) },
+    { text: after, ranges: secretRanges(after, isSecretKey, shown.after) },
   );
+}
+
+/** Text with no parse (a command-line argument): quoted values after a secret key name. */
+export function maskSecrets(text: string): string {
+  return maskText(text, keyedLiteralRanges(text, isSecretKey));
 }
 
 /** A value with every secret leaf below it replaced by the mask. */
@@ -25,6 +36,6 @@ export function maskValue(v: RubyValue): RubyValue {
   if (v.kind !== 'hash') return v;
   return {
     kind: 'hash',
-    entries: v.entries.map(([k, x]) => [k, isSecretKey(k) && x.kind !== 'hash' ? { kind: 'string', bin: '********' } : maskValue(x)]),
+    entries: v.entries.map(([k, x]) => [k, isSecretKey(k) && x.kind !== 'hash' ? { kind: 'string', bin: MASK_TEXT } : maskValue(x)]),
   };
 }

@@ -154,7 +154,8 @@ function literal(w: Write): RubyValue | undefined {
   return v.ok ? v.value : undefined;
 }
 
-function sourceLine(text: string, at: number): string {
+/** Line `at` (from 1) of a byte text, trimmed, as text where it is UTF-8. */
+export function sourceLine(text: string, at: number): string {
   let start = 0;
   for (let i = 1; i < at; i++) {
     const nl = text.indexOf('\n', start);
