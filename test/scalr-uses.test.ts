@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/exitCodes';
 import { runCli } from './support/cli';
-import { loadEffective, requireRuby } from './support/ruby';
+import { loadEffective, loadUses, requireRuby, usesChanges } from './support/ruby';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -81,6 +81,21 @@ describe('every write is proved against both files', () => {
     // The local unset lets the main file's value show again; no empty hash hides the main file.
     expect((await cli(f, ['--local', 'unset', 'aws.instances_connection_policy'])).code).toBe(EXIT.OK);
     expect(aws(f)).toEqual({ ip_pool: '10.0.0.0/8' });
+  });
+
+  it('--allow-overridden writes the main-file value where the local file decides: only that file changes, Scalr keeps the local value', async () => {
+    requireRuby();
+    const main = 'app[:configuration] = {\n  "scalr" => {\n    "aws" => { "instances_connection_policy" => "public" }\n  }\n}\n';
+    const local = 'app[:configuration]["scalr"]["aws"]["instances_connection_policy"] = "auto"\n';
+    const f = files(main, local);
+    const before = loadUses({ main, local });
+    const r = await cli(f, ['set', 'aws.instances_connection_policy', 'local', '--allow-overridden']);
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(f.read()).toEqual({ main: main.replace('"public"', '"local"'), local });
+    // What Scalr uses is unchanged: the node keeps its own value.
+    expect(usesChanges(before, loadUses(f.read()))).toEqual([]);
+    // It does not stand in for --force: a hash still does not replace a scalar without it.
+    await refused(f, ['set', 'aws.instances_connection_policy', '{"a": 1}', '--type', 'json', '--allow-overridden'], 'replaces-hash');
   });
 
   it('--local unset of a key whose hash the local file assigned removes that assignment, not its pairs', async () => {

@@ -35,7 +35,7 @@ export function planFor(
     const main = opts.local ? readText(names.main) : text;
     const local = opts.local ? text : isMissing(names.local) ? undefined : readText(names.local);
     const wanted = typeof changes === 'function' ? changes(combinedDoc(main, opts.local ? text : undefined, names)) : changes;
-    const plan = planEdit({ main, local, secrets: readSecrets(names.main), target: opts.local ? 'local' : 'main', changes: wanted, force: opts.force, replaceKinds: how.replaceKinds, names, defaultAt: knownDefault });
+    const plan = planEdit({ main, local, secrets: readSecrets(names.main), target: opts.local ? 'local' : 'main', changes: wanted, force: opts.force, allowOverridden: opts.allowOverridden, replaceKinds: how.replaceKinds, names, defaultAt: knownDefault });
     return { ...plan, changes: wanted };
   };
 }

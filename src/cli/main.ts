@@ -43,6 +43,7 @@ export function buildProgram(deps: Deps, run: Run, output: { json?: boolean; hel
     .option('--backup-dir <dir>', 'where backups live (default $SCALR_CONF_BACKUP_DIR or /var/lib/scalr-conf/backups)')
     .option('--show-secrets', 'print passwords and keys instead of masking them')
     .option('--force', 'accept a key close to a known one, or a value outside its known values')
+    .option('--allow-overridden', 'write a scalr-server.rb value even where scalr-server-local.rb overrides it (that node keeps its own); narrower than --force')
     .option('--rollback-on-failure', 'restore the previous file if reconfigure fails')
     .option('--no-verify', 'skip the ruby -c check of the new file')
     .option('--scalr-root <dir>', 'the installed Scalr whose loader checks every write (default $SCALR_SERVER_ROOT or /opt/scalr-server)')

@@ -24,6 +24,8 @@ export interface GlobalOptions {
   backupDir?: string;
   showSecrets?: boolean;
   force?: boolean;
+  /** A main-file value may be written where scalr-server-local.rb decides the key: the node keeps its own. */
+  allowOverridden?: boolean;
   rollbackOnFailure?: boolean;
   type?: ValueType;
   verify: boolean;

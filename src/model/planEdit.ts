@@ -18,6 +18,8 @@ export interface EditInput {
   target: Layer;
   changes: readonly Change[];
   force?: boolean;
+  /** A main-file set may go where scalr-server-local.rb decides the key; nothing else --force allows. */
+  allowOverridden?: boolean;
   /** merge: a snippet's hash replaces a scalar in its way, as a deep merge does, without --force. */
   replaceKinds?: boolean;
   names: FileNames;
@@ -43,7 +45,7 @@ export function planEdit(input: EditInput): Plan {
   const plan = target === 'main' ? planChanges(main, changes, options, layered.main) : planLocalChanges(main, local ?? '', changes, options);
   const edited = plan.after !== plan.before;
   const after = !edited ? before : usesOf(target === 'main' ? plan.after : main, target === 'local' ? plan.after : local, input, target === 'main' ? plan.doc : undefined);
-  const refusal = proveEdit({ before, after, changes, target, edited, force, names: input.names });
+  const refusal = proveEdit({ before, after, changes, target, edited, force, allowOverridden: input.allowOverridden, names: input.names });
   if (refusal) throw refusal;
   return plan;
 }

@@ -26,6 +26,8 @@ export interface ProofInput {
   edited: boolean;
   /** --force: an unset may leave a value that a later file decides. */
   force?: boolean;
+  /** --allow-overridden: a set may go where scalr-server-local.rb decides, as a fleet's shared file does. */
+  allowOverridden?: boolean;
   names: FileNames;
 }
 
@@ -66,8 +68,9 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
       if (use?.source === 'secrets') return decidedElsewhere(use, target, names, 'set');
       // Nothing edited: the file already says so; that a later file decides it is no new news.
       if (!input.edited) continue;
-      if (use && ORDER[use.source] > ORDER[target] && !input.force) return decidedElsewhere(use, target, names, 'set');
-      if (use && input.force) continue;
+      const overriddenOk = input.force || (input.allowOverridden && use?.source === 'local');
+      if (use && ORDER[use.source] > ORDER[target] && !overriddenOk) return decidedElsewhere(use, target, names, 'set');
+      if (use && overriddenOk) continue;
       return new ScalrConfError('overridden', `setting ${keyOfPath(path)} in ${names[target]} would not take effect; nothing written`, undefined, names[target]);
     }
   }
@@ -130,7 +133,7 @@ function decidedElsewhere(use: Use, target: Layer, names: FileNames, op: 'set' |
       names.secrets,
     );
   }
-  const how = op === 'set' ? `set it there with scalr-conf --local set (or pass --force to write it in ${names[target]} anyway)` : `unset it there with scalr-conf --local unset, or pass --force to change only ${names[target]}`;
+  const how = op === 'set' ? `set it there with scalr-conf --local set (or pass --allow-overridden to write it in ${names[target]} anyway)` : `unset it there with scalr-conf --local unset, or pass --force to change only ${names[target]}`;
   return new ScalrConfError(
     'overridden',
     `${names.local} line ${use.line} sets ${key}, and reconfigure reads it after ${names[target]}; ${how}; nothing written`,

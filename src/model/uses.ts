@@ -2,7 +2,7 @@ import type { Layered } from '../core/layers';
 import type { HashNode, OpaqueNode, Slot, ValueNode } from '../core/model';
 import { canonicalText, utf8Text, type RubyValue } from '../core/value';
 import type { Layer } from '../core/writes';
-import { inConfiguration, usedLeaf, type Step } from './pipeline';
+import { inConfiguration, string2boolean, usedLeaf, type Step } from './pipeline';
 import type { SecretEntry } from './secrets';
 
 /**
@@ -72,7 +72,8 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
     }
   };
   const leaf = (path: string[], literal: RubyValue, source: Source, line?: number): void => {
-    const { value, steps } = usedLeaf(path, literal, defaultAt(path));
+    // Only a nil (or a string string2boolean turns into nil) falls back to the default: most leaves never look it up.
+    const { value, steps } = usedLeaf(path, literal, becomesNil(literal) ? defaultAt(path) : undefined);
     if (source === 'secrets') steps.unshift({ kind: 'secrets' });
     leaves.set(pathId(path), { path, literal, value, steps, source, line });
     // config.yml is dumped as YAML, which stops at a string that is not UTF-8: reconfigure fails.
@@ -115,6 +116,10 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
     for (const [path, v] of flattenValue([...entry.path], entry.value)) leaf(path, v, 'secrets');
   }
   return { leaves, problems };
+}
+
+function becomesNil(v: RubyValue): boolean {
+  return v.kind === 'nil' || (v.kind === 'string' && string2boolean(v.bin)?.kind === 'nil');
 }
 
 function hasNonUtf8(v: RubyValue): boolean {

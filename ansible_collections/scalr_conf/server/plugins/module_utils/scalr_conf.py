@@ -15,6 +15,7 @@ ARGUMENT_SPEC = dict(
     local=dict(type='bool', default=False),
     reconfigure=dict(type='bool', default=True),
     force=dict(type='bool', default=False),
+    allow_overridden=dict(type='bool', default=False),
     rollback_on_failure=dict(type='bool', default=False),
     backup_dir=dict(type='path'),
     ctl=dict(type='path'),
@@ -61,6 +62,8 @@ def edit_args(p, check, filter_mode=False):
         argv += ['--local']
     if p.get('force'):
         argv += ['--force']
+    if p.get('allow_overridden'):
+        argv += ['--allow-overridden']
     if check:
         argv += ['--dry-run']
     if sets:

@@ -70,6 +70,13 @@ options:
         outside a known setting's allowed values.
     type: bool
     default: false
+  allow_overridden:
+    description:
+      - Write a main-file value even where the host's C(scalr-server-local.rb) overrides that key
+        (the host keeps its own value). Without it such a write is refused, naming the local line.
+        Narrower than C(force), which also lets a hash replace a scalar.
+    type: bool
+    default: false
   rollback_on_failure:
     description:
       - Put the previous file back (and reconfigure again) if reconfigure fails.
