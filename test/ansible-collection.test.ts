@@ -320,7 +320,7 @@ describe('scalr_conf.server.settings_file replace, as controller mode calls it',
 
 describe('ansible-doc', () => {
   it.each([
-    ['settings', ['settings', 'secrets', 'unset', 'file', 'local', 'reconfigure', 'force', 'backup_dir', 'scalr_conf', 'compute', 'ctl', 'rollback_on_failure']],
+    ['settings', ['settings', 'secrets', 'unset', 'file', 'local', 'reconfigure', 'force', 'allow_overridden', 'backup_dir', 'scalr_conf', 'compute', 'ctl', 'rollback_on_failure']],
     ['settings_file', ['path', 'state', 'content', 'expected_sha256', 'like', 'layers', 'summary', 'backup_dir', 'backups', 'ruby', 'reconfigure', 'ctl', 'rollback_on_failure', 'wait']],
     ['show', ['file', 'scalr_conf', 'compute']],
   ])('documents scalr_conf.server.%s: options, examples and return values', (module, options) => {

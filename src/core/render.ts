@@ -51,8 +51,11 @@ export function renderKey(key: string, style: PairStyle): string {
   // Symbols must be valid UTF-8 (`:"\xff" =>` and `"\xff": 1` do not load): write such keys as strings.
   if (style.form !== 'string-rocket' && utf8Text(key) === undefined) return `${renderString(key)} => `;
   switch (style.form) {
+    // `"k": v` needs Ruby 2.2; the 7.x packages embed Ruby 2.1.6, so a key that is no label gets `=>`
+    // (mixing `a: 1` and `"b" => 2` in one hash is fine in every Ruby). A hash already written with
+    // `"k":` keys needs 2.2 anyway (doctor says so); its own style is kept.
     case 'colon':
-      return IDENT.test(key) ? `${key}${style.separator.replace(/^\s*/, '')}` : `${renderString(key)}${style.separator}`;
+      return IDENT.test(key) ? `${key}${style.separator.replace(/^\s*/, '')}` : `${renderString(key)} => `;
     case 'quoted-colon':
       return `${renderString(key, style.quote)}${style.separator}`;
     case 'symbol-rocket': {
