@@ -51,19 +51,33 @@ describe('values from stdin keep their bytes', () => {
     .filter((k) => !/^(rabbitmq|influxdb|proxy2)\[/.test(k));
   const inConfig = (key: string) => inConfiguration(rubyPath(key));
 
-  it('every known string attribute: Ruby reads exactly the bytes piped in', async () => {
+  it('every known string attribute: Ruby reads exactly the bytes piped in, unless config.yml gets a copy', async () => {
     const keys = stringKeys.filter((k) => !inConfig(k));
     expect(keys.length).toBeGreaterThan(30);
     const { file, env, base } = config();
+    const refused: string[] = [];
     for (const key of keys) {
-      const r = await runCli(['set', key, '-', ...base, '--no-verify', '--backups', '0'], { env, stdin: LATIN1 });
-      expect(r.code, `${key}: ${r.stderr}`).toBe(EXIT.OK);
+      const r = await runCli(['set', key, '-', ...base, '--no-verify', '--backups', '0', '--json'], { env, stdin: LATIN1 });
+      if (r.code === EXIT.REFUSED && JSON.parse(r.stderr).error.code === 'breaks-load') refused.push(key);
+      else expect(r.code, `${key}: ${r.stderr}`).toBe(EXIT.OK);
     }
     // Ruby (3.1 here; 2.1 reads the same "\xNN" escapes) must load the file, and see every byte.
     expect(fs.readFileSync(file).includes(Buffer.from([0xe9]))).toBe(false);
     const eff = loadEffective(file);
-    const wrong = keys.filter((k) => JSON.stringify(at(eff, rubyPath(k))?.value) !== JSON.stringify({ $bytes: LATIN1.toString('hex') }));
+    const written = keys.filter((k) => !refused.includes(k));
+    const wrong = written.filter((k) => JSON.stringify(at(eff, rubyPath(k))?.value) !== JSON.stringify({ $bytes: LATIN1.toString('hex') }));
     expect(wrong).toEqual([]);
+    expect(loadUses({ main: fs.readFileSync(file) }).error).toBeNull();
+    // The refused ones are those the cookbook copies into config.yml, whose YAML dump fails on them.
+    expect(refused).toContain('mysql[:scalr_password]');
+    for (const key of refused) {
+      const [group, name] = rubyPath(key);
+      const escaped = [...LATIN1].map((b) => (b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16)}`)).join('');
+      const uses = loadUses({ main: `${group}[:${name}] = "${escaped}"\n` });
+      // The project's loader leaves out config.yml's analytics and load statistics parts.
+      if (/^(mysql\[:analytics_dbname|app\[:mysql_analytics_|routing\[:graphics_path|service\[:plotter_)/.test(key)) continue;
+      expect(uses.error?.stage, key).toBe('config.yml');
+    }
   });
 
   it('every known string key of config.yml refuses bytes that are not UTF-8: reconfigure cannot dump them, as Ruby says', async () => {
@@ -84,19 +98,19 @@ describe('values from stdin keep their bytes', () => {
     expect(uses.error?.message).toMatch(/invalid byte sequence in UTF-8/);
   });
 
-  it('a Latin-1 password (0xE9) for mysql[:scalr_password], also through ruby -c', async () => {
+  it('a Latin-1 password (0xE9) for mysql[:root_password], also through ruby -c', async () => {
     const { file, env, base } = config();
-    const r = await runCli(['set', 'mysql[:scalr_password]', '-', ...base], { env, stdin: Buffer.from('s\xe9same\n', 'latin1') });
+    const r = await runCli(['set', 'mysql[:root_password]', '-', ...base], { env, stdin: Buffer.from('s\xe9same\n', 'latin1') });
     expect(r.code, r.stderr).toBe(EXIT.OK);
     const eff = loadEffective(file);
-    expect(at(eff, ['mysql', 'scalr_password'])?.value).toEqual({ $bytes: Buffer.from('s\xe9same', 'latin1').toString('hex') });
+    expect(at(eff, ['mysql', 'root_password'])?.value).toEqual({ $bytes: Buffer.from('s\xe9same', 'latin1').toString('hex') });
   });
 
   it('a list attribute keeps the bytes of its items', async () => {
     const { file, env, base } = config();
-    const r = await runCli(['set', 'app[:ip_ranges]', '-', ...base], { env, stdin: Buffer.from('a\xe9,b', 'latin1') });
+    const r = await runCli(['set', 'proxy[:app_upstreams]', '-', ...base], { env, stdin: Buffer.from('a\xe9,b', 'latin1') });
     expect(r.code, r.stderr).toBe(EXIT.OK);
-    expect(at(loadEffective(file), ['app', 'ip_ranges'])?.value).toEqual([{ $bytes: '61e9' }, 'b']);
+    expect(at(loadEffective(file), ['proxy', 'app_upstreams'])?.value).toEqual([{ $bytes: '61e9' }, 'b']);
   });
 
   it('a typed key refuses bytes that are not UTF-8 where text is needed (JSON), one line, exit 2', async () => {

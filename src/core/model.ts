@@ -49,10 +49,12 @@ export interface Model {
   enableAll?: { statement: SyntaxNode; value: ValueNode };
   /** The last top-level statement that touches each group: new statements go after it. */
   lastStatement: Map<Group, SyntaxNode>;
+  /** Statements Ruby itself raises on, with the setting each is about: reconfigure stops there even when a later statement replaces what they touch. */
+  loadFailures: { path: string[]; node: OpaqueNode }[];
 }
 
 export function buildModel(statements: readonly Statement[]): Model {
-  const model: Model = { groups: new Map(), lastStatement: new Map() };
+  const model: Model = { groups: new Map(), lastStatement: new Map(), loadFailures: [] };
   for (const g of GROUPS) model.groups.set(g, { kind: 'hash', slots: new Map() });
 
   // In file order, as Ruby runs them: a later write replaces what an earlier uncertain statement touched.
@@ -255,6 +257,7 @@ function descend(node: ValueNode, path: string[]): ValueNode | undefined {
 
 function markOpaque(model: Model, group: Group, path: string[], node: SyntaxNode, reason: string, failsToLoad = false): void {
   const opaque: OpaqueNode = failsToLoad ? { kind: 'opaque', node, reason, failsToLoad } : { kind: 'opaque', node, reason };
+  if (failsToLoad) model.loadFailures.push({ path: [group, ...path], node: opaque });
   if (path.length === 0) {
     model.groups.set(group, opaque);
     return;

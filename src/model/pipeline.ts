@@ -27,6 +27,42 @@ export function string2boolean(bin: string): RubyValue | undefined {
   return undefined;
 }
 
+/**
+ * Node attributes the cookbook copies into the config.yml it generates (config_helper.rb's
+ * dump_scalr_configuration and the database helpers), before app[:configuration] is merged over it.
+ * A string there that is not UTF-8 stops reconfigure at the YAML dump.
+ */
+const CONFIG_YML_ATTRIBUTES = [
+  ['mysql', 'scalr_user'],
+  ['mysql', 'scalr_password'],
+  ['mysql', 'scalr_dbname'],
+  ['mysql', 'analytics_dbname'],
+  ['app', 'mysql_scalr_host'],
+  ['app', 'mysql_scalr_port'],
+  ['app', 'mysql_analytics_host'],
+  ['app', 'mysql_analytics_port'],
+  ['app', 'email_from_address'],
+  ['app', 'email_from_name'],
+  ['app', 'instances_connection_policy'],
+  ['app', 'ip_ranges'],
+  ['app', 'id'],
+  ['routing', 'endpoint_scheme'],
+  ['routing', 'endpoint_host'],
+  ['routing', 'graphics_path'],
+  ['service', 'plotter_bind_scheme'],
+  ['service', 'plotter_bind_host'],
+  ['service', 'plotter_bind_port'],
+  // 7.x adds the cost-analytics service gateway (scalr.csg in config.yml).
+  ['csg', 'enable'],
+  ['csg', 'bind_host'],
+  ['csg', 'bind_port'],
+];
+
+/** Whether a value at this path ends up in config.yml: app[:configuration], or an attribute copied into it. */
+export function reachesConfigYml(path: readonly string[]): boolean {
+  return inConfiguration(path) || CONFIG_YML_ATTRIBUTES.some(([g, k]) => path[0] === g && path[1] === k);
+}
+
 /** Whether a path lies in app[:configuration], which becomes config.yml. */
 export function inConfiguration(path: readonly string[]): boolean {
   return path[0] === 'app' && path[1] === 'configuration';

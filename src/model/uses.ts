@@ -2,7 +2,7 @@ import type { Layered } from '../core/layers';
 import type { HashNode, OpaqueNode, Slot, ValueNode } from '../core/model';
 import { canonicalText, utf8Text, type RubyValue } from '../core/value';
 import type { Layer } from '../core/writes';
-import { inConfiguration, string2boolean, usedLeaf, type Step } from './pipeline';
+import { reachesConfigYml, string2boolean, usedLeaf, type Step } from './pipeline';
 import type { SecretEntry } from './secrets';
 
 /**
@@ -67,9 +67,6 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
   const opaque = (path: string[], node: OpaqueNode): void => {
     const at = where(node.node);
     leaves.set(pathId(path), { path, unreadable: node.reason, code: node.node.text, steps: [], source: at.layer, line: at.line });
-    if (node.failsToLoad) {
-      problems.push({ code: 'breaks-load', source: at.layer, line: at.line, column: node.node.startPosition.column + 1, reason: node.reason, path });
-    }
   };
   const leaf = (path: string[], literal: RubyValue, source: Source, line?: number): void => {
     // Only a nil (or a string string2boolean turns into nil) falls back to the default: most leaves never look it up.
@@ -77,7 +74,7 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
     if (source === 'secrets') steps.unshift({ kind: 'secrets' });
     leaves.set(pathId(path), { path, literal, value, steps, source, line });
     // config.yml is dumped as YAML, which stops at a string that is not UTF-8: reconfigure fails.
-    if (source !== 'secrets' && inConfiguration(path) && (hasNonUtf8(literal) || path.some((k) => utf8Text(k) === undefined))) {
+    if (source !== 'secrets' && reachesConfigYml(path) && (hasNonUtf8(literal) || path.some((k) => utf8Text(k) === undefined))) {
       problems.push({ code: 'breaks-load', source, line: line ?? 1, column: 1, reason: 'a string that is not valid UTF-8, which config.yml cannot hold', path });
     }
   };
@@ -95,6 +92,11 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
   };
 
   const model = layered.combined.model;
+  // Ruby stops at such a statement whatever comes after it, so each is a problem even when a later write replaces its setting.
+  for (const f of model.loadFailures) {
+    const at = where(f.node.node);
+    problems.push({ code: 'breaks-load', source: at.layer, line: at.line, column: f.node.node.startPosition.column + 1, reason: f.node.reason, path: f.path });
+  }
   for (const [group, root] of model.groups) {
     if (root.kind === 'opaque') {
       opaque([group], root);

@@ -242,14 +242,19 @@ export const layeredCheck: Check<LayeredCase, LayeredPrep> = {
     for (let i = 0; i < inputs.length; i += 300) out.push(...loadUsesMany(inputs.slice(i, i + 300)));
     return out;
   },
-  verify(_c, { r, out }, results: unknown[]) {
+  verify(c, { r, out }, results: unknown[]) {
     const [before, after] = results as Uses[];
     // Files that already fail to load say nothing about the edit; the generators keep them rare.
     if (before.error || !out.ok) return;
     assert(!after.error, `the edit breaks reconfigure: ${after.error?.stage}: ${after.error?.message}`);
     const want = rubyPaths(r.path);
     const changes = usesChanges(before, after);
+    // A --local unset that removes a local assignment lets what scalr-server.rb sets below the same
+    // group key show again: that is what removing an override means (the proof allows it too).
+    const revives = c.target === 'local' && r.op === 'unset';
+    const revived = (ch: string[]): boolean => revives && (isPrefix(rubyPaths(r.path.slice(0, 2)).attribute, ch) || (want.config !== undefined && ch[0] === 'configuration'));
     for (const ch of changes) {
+      if (revived(ch)) continue;
       if (ch[0] === 'attributes') assert(related(ch, want.attribute), `Ruby reports a change at ${printable(ch)}, which was not asked for (${printable(changes)})`);
       // config.yml is generated from attributes too; app[:configuration] decides only its own keys.
       else if (want.config) assert(related(ch, want.config), `config.yml changes at ${printable(ch)}, which was not asked for (${printable(changes)})`);
@@ -257,6 +262,7 @@ export const layeredCheck: Check<LayeredCase, LayeredPrep> = {
     const rubyAttrs = changes.filter((ch) => ch[0] === 'attributes');
     const predicted = out.predicted.map((p) => rubyPaths(p).attribute);
     for (const ch of rubyAttrs) {
+      if (revived(ch)) continue;
       assert(predicted.some((p) => related(p, ch)), `Ruby reports a change at ${printable(ch)} the model did not predict (it predicted ${printable(predicted)})`);
     }
     for (const p of predicted) {

@@ -107,8 +107,12 @@ function valueArb(type: CliType): fc.Arbitrary<CliValue> {
 function jsonCanonical(v: Json): Canonical {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
   if (typeof v === 'number') {
-    if (!Number.isInteger(v)) return { $float: v };
-    return Number.isSafeInteger(v) ? (Object.is(v, -0) ? 0 : v) : { $int: BigInt(v).toString() };
+    // As JSON reads the text the command line gets: digits only are an exact Integer (JSON.stringify
+    // of 114794849303154816 is "114794849303154820"), a fraction or an exponent a Float.
+    const text = JSON.stringify(v);
+    if (!/^-?\d+$/.test(text)) return { $float: v };
+    const n = BigInt(text);
+    return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : { $int: n.toString() };
   }
   if (Array.isArray(v)) return v.map(jsonCanonical);
   const o: { [k: string]: Canonical } = {};
