@@ -10,7 +10,8 @@ import { knownDefault } from '../schema/defaults';
 import { checkValue } from '../model/valueChecks';
 import { asText, bytesBack } from './text';
 import { applyPlan } from './apply';
-import { isInteractive, readStdin, type Deps } from './deps';
+import { isInteractive, readStdin, terminals, type Deps } from './deps';
+import { readHidden } from './terminal';
 import { targetFile, type GlobalOptions } from './options';
 import { MASK, maskValue } from './secrets';
 import { registerHistory } from './cmd-history';
@@ -139,7 +140,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
         if (args[i + 1] === '-') {
           if (stdinUsed) fail('usage', 'only one value can be read from stdin');
           stdinUsed = true;
-          raw = (await readStdin(deps.stdin)).toString('latin1').replace(/\r?\n$/, '');
+          raw = (await valueFromStdin(deps, args[i])).toString('latin1');
         }
         changes.push({ op: 'set', target, value: typedValue(target, raw, opts, (line) => deps.stderr.write(line + '\n')) });
       }
@@ -169,6 +170,19 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
   registerAws(program, deps, run, globals);
   registerReconfigure(program, deps, run, globals);
   registerDiff(program, deps, run, globals);
+}
+
+/**
+ * A value given as "-": piped in, all of stdin but a final newline; on a terminal, typed without
+ * echo, as a password is, since "-" is how a secret is kept out of argv and shell history.
+ */
+async function valueFromStdin(deps: Deps, key: string): Promise<Buffer> {
+  if (!(await terminals(deps)).stdin) {
+    const bytes = await readStdin(deps);
+    const end = bytes.length - (bytes[bytes.length - 1] === 0x0a ? (bytes[bytes.length - 2] === 0x0d ? 2 : 1) : 0);
+    return bytes.subarray(0, end);
+  }
+  return readHidden(deps.stdin, deps.stderr, `${asText(key)} (typing is not shown): `);
 }
 
 /**
