@@ -122,7 +122,10 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       "  sudo scalr-conf set 'proxy[:ssl_enable]' true --type boolean --dry-run",
       "  printf '%s' \"$PASS\" | sudo scalr-conf set connections.mysql.pass -",
       '  scalr-conf set aws.ip_pool \'["10.0.0.0/8"]\' --type json',
-      'Values starting with "-" go after "--": scalr-conf set KEY -- -5 --type integer',
+      '  sudo scalr-conf set crontab.services.rotate.keep.scalr.logentries -- "-30 days"',
+      '',
+      'A value starting with "-" goes after "--", and options before it: after "--" every word is a',
+      'key or a value.',
       '',
     ].join('\n'))
     .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[] }) => {
@@ -135,6 +138,8 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const changes: Change[] = [];
       let stdinUsed = false;
       for (let i = 0; i < args.length; i += 2) {
+        // No setting starts with "-": this is an option given after "--", where it is a word.
+        if (args[i].startsWith('-')) fail('usage', `${args[i]} is not a key: options go before "--", after it every word is a key or a value`);
         const target = parseKey(args[i]);
         let raw = Buffer.from(args[i + 1], 'utf8').toString('latin1');
         if (args[i + 1] === '-') {

@@ -85,7 +85,8 @@ function report(e: unknown, deps: Deps, json: boolean): number {
     if (e.code === 'commander.help' && e.exitCode !== 0) return emit(deps, json, 'USAGE', 'missing command; see --help');
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
     const message = e.message.replace(/^error: /, '');
-    return emit(deps, json, 'USAGE', message);
+    const hint = e.code === 'commander.unknownOption' ? ' (a key, value or snippet starting with "-" goes after "--")' : '';
+    return emit(deps, json, 'USAGE', message + hint);
   }
   if (e instanceof ScalrConfError) {
     const name = exitNameOf(e);
