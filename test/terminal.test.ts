@@ -90,6 +90,20 @@ describe('confirmation on the terminal when stdin carried the value', () => {
     }
   });
 
+  it('merge - typed on the terminal up to Ctrl-D is confirmed on the terminal still', () => {
+    const c = fresh();
+    const r = onPty(['merge', '-', ...c.args], {
+      cwd: c.dir,
+      steps: [
+        { expect: String.raw`\d+:\d+\r?\n`, send: 'proxy[:ssl_enable] = false\n\x04' },
+        { expect: PROMPT, send: 'y\n' },
+      ],
+    });
+    expect(r.status, r.output).toBe(EXIT.OK);
+    expect(r.unsent).toBe(0);
+    expect(at(loadEffective(c.file), ['proxy', 'ssl_enable'])?.value).toBe(false);
+  });
+
   it('with no controlling terminal and no --yes, refuses with ABORTED and says to pass --yes', () => {
     const c = fresh();
     writeFileSync(join(c.dir, 'in'), 'local\n');
