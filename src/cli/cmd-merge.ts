@@ -40,7 +40,7 @@ export function registerMerge(program: Command, deps: Deps, run: Run, globals: (
     )
     .action(async (source: string) => {
       const opts = globals();
-      const text = source === '-' ? (await readStdin(deps.stdin)).toString('latin1') : Buffer.from(source, 'utf8').toString('latin1');
+      const text = source === '-' ? (await readStdin(deps)).toString('latin1') : Buffer.from(source, 'utf8').toString('latin1');
       const placeholder = findPlaceholders(parseRuby(text).rootNode)[0];
       if (placeholder) fail('usage', `line ${line(placeholder.node)} of the snippet: ${placeholderMessage(placeholder)}`);
       const snippet = readSnippet(text);

@@ -5,7 +5,7 @@ import { maskSecrets } from './secrets';
 /**
  * Who ran a write and how, for its history entry. Through sudo, the person is SUDO_USER, not root.
  * The command line is recorded with secrets masked: the value after a secret key (`set
- * connections.mysql.pass hunter2`) and secret pairs inside a Ruby snippet (`merge '...'`).
+ * connections.mysql.pass hunter2`, also with `--` before the value) and secret pairs inside a Ruby snippet (`merge '...'`).
  */
 export function whoRan(env: NodeJS.ProcessEnv): string {
   if (env.SUDO_USER) return env.SUDO_USER;
@@ -25,7 +25,9 @@ function quote(arg: string): string {
 
 export function commandLine(argv: readonly string[]): string {
   const shown = argv.map((arg, i) => {
-    const prev = i > 0 ? argv[i - 1] : undefined;
+    if (arg === '--') return arg;
+    // `set KEY -- VALUE`: the "--" that lets VALUE start with "-" stands between the two.
+    const prev = argv[i - 1] === '--' ? argv[i - 2] : argv[i - 1];
     if (prev !== undefined && arg !== '-' && !prev.startsWith('-') && isSecretKey(prev)) return '********';
     return maskSecrets(arg);
   });

@@ -11,7 +11,8 @@ import { knownDefault } from '../schema/defaults';
 import { checkValue } from '../model/valueChecks';
 import { asText, bytesBack } from './text';
 import { applyPlan } from './apply';
-import { isInteractive, readStdin, type Deps } from './deps';
+import { isInteractive, readStdin, terminals, type Deps } from './deps';
+import { readHidden } from './terminal';
 import { targetFile, type GlobalOptions } from './options';
 import { MASK, maskValue } from './secrets';
 import { registerHistory } from './cmd-history';
@@ -138,7 +139,10 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       "  sudo scalr-conf set 'proxy[:ssl_enable]' true --type boolean --dry-run",
       "  printf '%s' \"$PASS\" | sudo scalr-conf set connections.mysql.pass -",
       '  scalr-conf set aws.ip_pool \'["10.0.0.0/8"]\' --type json',
-      'Values starting with "-" go after "--": scalr-conf set KEY -- -5 --type integer',
+      '  sudo scalr-conf set crontab.services.rotate.keep.scalr.logentries -- "-30 days"',
+      '',
+      'A value starting with "-" goes after "--", and options before it: after "--" every word is a',
+      'key or a value.',
       '',
     ].join('\n'))
     .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[] }) => {
@@ -154,12 +158,14 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       const changes: Change[] = [];
       let stdinUsed = false;
       for (let i = 0; i < args.length; i += 2) {
+        // No setting starts with "-": this is an option given after "--", where it is a word.
+        if (args[i].startsWith('-')) fail('usage', `${args[i]} is not a key: options go before "--", after it every word is a key or a value`);
         const target = parseKey(args[i]);
         let raw = Buffer.from(args[i + 1], 'utf8').toString('latin1');
         if (args[i + 1] === '-') {
           if (stdinUsed) fail('usage', 'only one value can be read from stdin');
           stdinUsed = true;
-          raw = (await readStdin(deps.stdin)).toString('latin1').replace(/\r?\n$/, '');
+          raw = (await valueFromStdin(deps, args[i])).toString('latin1');
         }
         changes.push({ op: 'set', target, value: typedValue(target, raw, opts, warn) });
       }
@@ -190,6 +196,19 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
   registerAws(program, deps, run, globals);
   registerReconfigure(program, deps, run, globals);
   registerDiff(program, deps, run, globals);
+}
+
+/**
+ * A value given as "-": piped in, all of stdin but a final newline; on a terminal, typed without
+ * echo, as a password is, since "-" is how a secret is kept out of argv and shell history.
+ */
+async function valueFromStdin(deps: Deps, key: string): Promise<Buffer> {
+  if (!(await terminals(deps)).stdin) {
+    const bytes = await readStdin(deps);
+    const end = bytes.length - (bytes[bytes.length - 1] === 0x0a ? (bytes[bytes.length - 2] === 0x0d ? 2 : 1) : 0);
+    return bytes.subarray(0, end);
+  }
+  return readHidden(deps.stdin, deps.stderr, `${asText(key)} (typing is not shown): `);
 }
 
 /**

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { ScalrConfError } from '../core/errors';
+import { fail, ScalrConfError } from '../core/errors';
+import type { Terminal, TtyInput } from './terminal';
 
 /** What the CLI needs from the outside world; tests pass their own. */
 export interface Stream {
@@ -11,12 +12,14 @@ export interface Deps {
   env: NodeJS.ProcessEnv;
   stdout: Stream;
   stderr: Stream;
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  /** Whether stdin and stdout are both terminals; without it, their isTTY flags say. */
-  interactive?: () => Promise<boolean>;
+  stdin: TtyInput;
+  /** Which of stdin and stdout are terminals; without it, their isTTY flags say. */
+  terminals?: () => Promise<{ stdin: boolean; stdout: boolean }>;
+  /** Opens the controlling terminal (/dev/tty); undefined when there is none. Without it there is none. */
+  openTty?: () => Promise<Terminal | undefined>;
   /** Whether stdout is a terminal (for colour); without it, stdout's isTTY flag says. */
   stdoutIsTTY?: () => Promise<boolean>;
-  /** Asks a yes/no question on the terminal; only called when stdin and stdout are TTYs. */
+  /** Asks a yes/no question on the terminal; only called when stdout is a TTY and a terminal can answer. */
   confirm?: (question: string) => Promise<boolean>;
   /** Asks the user to pick one of `options` on the terminal; resolves to the chosen value. Only called on a TTY. */
   choose?: (question: string, options: Choice[]) => Promise<string>;
@@ -44,9 +47,9 @@ export function processDeps(): Deps {
     get stdin() {
       return process.stdin;
     },
-    interactive: async () => {
+    terminals: async () => {
       const { isatty } = await import('node:tty');
-      return isatty(0) && isatty(1);
+      return { stdin: isatty(0), stdout: isatty(1) };
     },
     stdoutIsTTY: async () => {
       // A pipe or a file is told by fstat; node:tty (and the net stack it loads) only for a character device.
@@ -54,6 +57,7 @@ export function processDeps(): Deps {
       const { isatty } = await import('node:tty');
       return isatty(1);
     },
+    openTty: async () => (await import('./terminal')).openControllingTerminal(),
   };
 }
 
@@ -92,24 +96,60 @@ export function fdStream(fd: number): Stream {
   };
 }
 
-/** Whether to talk with a person: confirm writes, offer choices for a missing value. */
-export async function isInteractive(deps: Deps): Promise<boolean> {
-  return deps.interactive ? deps.interactive() : !!deps.stdin.isTTY && !!deps.stdout.isTTY;
+export async function terminals(deps: Deps): Promise<{ stdin: boolean; stdout: boolean }> {
+  return deps.terminals ? deps.terminals() : { stdin: !!deps.stdin.isTTY, stdout: !!deps.stdout.isTTY };
 }
 
-export async function readStdin(stdin: NodeJS.ReadableStream): Promise<Buffer> {
+/** Whether to talk with a person on stdin: confirm writes, offer choices for a missing value. */
+export async function isInteractive(deps: Deps): Promise<boolean> {
+  const tty = await terminals(deps);
+  return tty.stdin && tty.stdout;
+}
+
+/** Runs whose stdin was read to its end: a question can no longer be answered there. */
+const stdinRead = new WeakSet<Deps>();
+
+/** All of stdin, as a value or snippet given as "-". */
+export async function readStdin(deps: Deps): Promise<Buffer> {
+  stdinRead.add(deps);
   const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  for await (const chunk of deps.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
   return Buffer.concat(chunks);
 }
 
-export async function askYesNo(deps: Deps, question: string): Promise<boolean> {
+/**
+ * Asks before a write when a person is watching (stdout is a terminal) and can answer: on stdin
+ * when it is the terminal, on /dev/tty when stdin carried a value or snippet. Watched but with no
+ * terminal to answer on, the write is refused: it is never made unasked. Scripts are not asked.
+ */
+export async function confirmWrite(deps: Deps, question: string): Promise<void> {
+  const tty = await terminals(deps);
+  if (!tty.stdout) return;
+  let answer: boolean;
+  if (!stdinRead.has(deps)) {
+    if (!tty.stdin) return;
+    answer = await askYesNo(deps, question);
+  } else {
+    const terminal = deps.openTty ? await deps.openTty() : undefined;
+    if (!terminal) fail('aborted', 'stdin held the input and there is no terminal to confirm on; pass --yes to write without asking; nothing written');
+    try {
+      answer = await askYesNo(deps, question, terminal);
+    } finally {
+      terminal.close();
+    }
+  }
+  if (!answer) fail('aborted', 'not confirmed; nothing written');
+}
+
+export async function askYesNo(deps: Deps, question: string, terminal?: Terminal): Promise<boolean> {
   if (deps.confirm) return deps.confirm(question);
   const { createInterface } = await import('node:readline');
+  const input = terminal?.input ?? deps.stdin;
+  const output = terminal?.output ?? deps.stdout;
   // As in askChoice: the prompt is written here, the terminal echoes the answer.
-  const rl = createInterface({ input: deps.stdin, terminal: false });
+  const rl = createInterface({ input, terminal: false });
   try {
-    deps.stdout.write(`${question} [y/N] `);
+    output.write(`${question} [y/N] `);
     const next = await rl[Symbol.asyncIterator]().next();
     return !next.done && /^y(es)?$/i.test(String(next.value).trim());
   } finally {

@@ -16,7 +16,7 @@ import { diffBytes, wantsColour } from './colour';
  */
 export async function filterPlan(opts: GlobalOptions, deps: Deps, planner: Planner): Promise<number> {
   const { unifiedDiff } = await import('../core/diff');
-  const bytes = await readStdin(deps.stdin);
+  const bytes = await readStdin(deps);
   const before = bytes.toString('latin1');
   const plan = planner(before, { ...emptyRead(FILTER), bytes });
   const changed = plan.after !== plan.before;

@@ -10,11 +10,14 @@ import { targetFile, type GlobalOptions } from './options';
 
 /**
  * `set KEY` without a value on a terminal: offers the values the setting knows, each with what it
- * means. Undefined when the setting has no fixed set of values (the usage error then stands).
+ * means; for a secret, "-", so that it is typed without echo. Undefined when the setting has no
+ * fixed set of values (the usage error then stands).
  */
 export async function guidedValue(key: string, opts: GlobalOptions, deps: Deps): Promise<string | undefined> {
   const target = parseKey(key);
   const display = utf8Text(formatKey(target)) ?? formatKey(target);
+  // A secret is typed without echo, as for a value given as "-" on a terminal.
+  if (isSecretKey(display)) return '-';
   const setting = lookupSetting(display);
   if (!setting || opts.type) return undefined;
   let options: Choice[];

@@ -92,7 +92,8 @@ function report(e: unknown, deps: Deps, json: boolean, parse: CommandLine): numb
   if (e instanceof CommanderError) {
     if (e.code === 'commander.help' && e.exitCode !== 0) return emit(deps, json, 'USAGE', missingCommand(parse));
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
-    return emit(deps, json, 'USAGE', oneLineUsage(e.message));
+    const hint = e.code === 'commander.unknownOption' ? ' (a key, value or snippet starting with "-" goes after "--")' : '';
+    return emit(deps, json, 'USAGE', oneLineUsage(e.message) + hint);
   }
   if (e instanceof ScalrConfError) {
     const name = exitNameOf(e);

@@ -10,7 +10,7 @@ import { verifyRubySyntax, VerifyFailed } from '../io/verify';
 import { keyPathOf, verifyWrite } from '../io/installedLoader';
 import { createEmptyLike, emptyRead, removeIfStillEmpty, type CreatedFile } from '../io/localFile';
 import type { Pending, Planner } from './apply';
-import { askYesNo, isInteractive, type Deps } from './deps';
+import { confirmWrite, type Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { localFileFor, mainFile, scalrRoot, type GlobalOptions } from './options';
 
@@ -68,10 +68,7 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
         result.check = await verifyWrite({ root: scalrRoot(opts, deps.env), env: deps.env, mainPath: main, localPath: localFileFor(main), target: opts.local ? 'local' : 'main', bytes, keys, warn });
         say(`checked with ${result.check}`);
       }
-      if (!opts.yes && (await isInteractive(deps))) {
-        const what = ctl ? `Write ${file} and run scalr-server-ctl reconfigure?` : `Write ${file}?`;
-        if (!(await askYesNo(deps, what))) fail('aborted', 'not confirmed; nothing written');
-      }
+      if (!opts.yes) await confirmWrite(deps, ctl ? `Write ${file} and run scalr-server-ctl reconfigure?` : `Write ${file}?`);
       const history = { dir: backupDir, keep };
       if (read.stat.nlink > 1) {
         // The new version is a new file renamed over this name; the other names keep the old one.
