@@ -1,5 +1,6 @@
 import type { SyntaxNode } from '../../grammars/ruby';
 import { extentEnd, lineOf, parseDocument, type Document } from './document';
+import { commentedPair, commentedStatement, type CommentedSetting } from './commented';
 import { applyEdits, type TextEdit } from './edits';
 import { fail, ScalrConfError } from './errors';
 import { formatKey, type Target } from './keys';
@@ -182,12 +183,57 @@ export function nest(path: string[], value: RubyValue): RubyValue {
 }
 
 function insertMissing(doc: Document, node: HashNode, group: string, path: string[], i: number, value: RubyValue): TextEdit[] {
+  if (i === path.length - 1) {
+    const taken = node.literal ? uncommentPair(doc, node.literal, path[i], value) : uncommentStatement(doc, group, path[i], value);
+    if (taken) return taken;
+  }
   const inner = nest(path.slice(i + 1), value);
   if (node.literal) return insertPair(doc, node.literal, path[i], inner);
   const lhs = `${group}[${groupKeyText(path[0])}]`;
   const text = `${lhs} = ${renderValue(inner, layoutAt(doc, 0, true))}`;
   const last = doc.model.lastStatement.get(group as never);
   return last ? insertAfterStatement(doc, last, text) : appendStatement(doc, text);
+}
+
+/** The commented-out `group[key] = ...` line made real, with the new value. */
+function uncommentStatement(doc: Document, group: string, key: string, value: RubyValue): TextEdit[] | undefined {
+  const found = commentedStatement(doc, group, key);
+  if (!found) return undefined;
+  const rendered = renderValue(value, layoutAt(doc, found.comment.startIndex, true));
+  return [uncommented(doc, found, rendered, doc.text.slice(found.valueEnd, found.end))];
+}
+
+/**
+ * The commented-out pair line inside the hash made real, with the new value. Commas follow the
+ * hash: a comma before a pair below it, and as the last pair the trailing comma of the pair before.
+ */
+function uncommentPair(doc: Document, hash: SyntaxNode, key: string, value: RubyValue): TextEdit[] | undefined {
+  const found = commentedPair(doc, hash, key);
+  if (!found) return undefined;
+  const pairs = hashPairs(hash);
+  const prev = pairs.filter((p) => p.endIndex <= found.comment.startIndex).pop();
+  const next = pairs.find((p) => p.startIndex >= found.end);
+  const prevComma = prev ? commaAfter(prev) : undefined;
+  const rendered = renderValue(value, layoutAt(doc, found.comment.startIndex, spansLines(hash), hash));
+  let rest = doc.text.slice(found.valueEnd, found.end);
+  const edits: TextEdit[] = [];
+  if (next) {
+    if (!found.comma) rest = rest.trimEnd() + ',';
+  } else if (prev) {
+    if (!prevComma) edits.push({ start: prev.endIndex, end: prev.endIndex, text: ',' });
+    if (found.comma && !prevComma) rest = rest.replace(/^\s*,/, '');
+    else if (!found.comma && prevComma) rest = rest.trimEnd() + ',';
+  }
+  edits.push(uncommented(doc, found, rendered, rest));
+  return edits;
+}
+
+/** The comment replaced by its own text without `#`, the value swapped: indentation and key as written. */
+function uncommented(doc: Document, found: CommentedSetting, rendered: string, rest: string): TextEdit {
+  const head = doc.text.slice(found.bodyStart, found.valueStart);
+  // `a:` then `:b` needs a space: `a::b` is a scope.
+  const value = head.endsWith(':') && rendered.startsWith(':') ? ' ' + rendered : rendered;
+  return { start: found.comment.startIndex, end: found.end, text: head + value + rest };
 }
 
 /** A group's first key on the left of a new statement: `:name`, else a string. */

@@ -4,7 +4,9 @@
  * only with a reason, and always produce text that parses and loads.
  */
 import fc from 'fast-check';
+import { commentedSettingFor } from '../../src/core/commented';
 import { parseDocument } from '../../src/core/document';
+import { isBlank, lineEnd, lineStart, nextLineStart } from '../../src/core/lines';
 import { ScalrConfError } from '../../src/core/errors';
 import { planChanges, type Change } from '../../src/core/plan';
 import { getValue } from '../../src/core/query';
@@ -199,7 +201,7 @@ interface UndoPrep extends OnePrep {
 export const setThenUnsetNew: Check<OneCase, UndoPrep> = {
   name: 'set then unset of a new key',
   proves:
-    'unsetting a key the set just created restores the original bytes exactly (when the key was new and its nearest existing ancestor is a non-empty hash or a group)',
+    'unsetting a key the set just created restores the original bytes exactly (when the key was new and its nearest existing ancestor is a non-empty hash or a group), less the commented-out line of the key the set took over',
   weight: 3,
   arb: fc.record({
     file: fc.oneof(generatedFileArb({ opaque: 1 }), hashFileArb),
@@ -224,10 +226,31 @@ export const setThenUnsetNew: Check<OneCase, UndoPrep> = {
     const restored = undone!.ok ? undone!.after : '';
     assertEqual(normalise(loaded(after, 'the text after set and unset')), normalise(applyModel(eff, { op: 'unset', path: r.path })), 'set then unset changed other settings');
     if (!isNew(eff, file, r.path) || opaqueRelated(file, r.path)) return;
-    assert(restored === file.text, `set then unset of a new key did not restore the bytes:\n${showText(restored)}`);
+    const expected = withoutTakenLine(file.text, r.path);
+    assert(restored === expected, `set then unset of a new key did not restore the bytes:\n${showText(restored)}`);
   },
   show: ({ file, change }) => showCase(file, [resolve(file, change)]),
 };
+
+/**
+ * What set then unset of a new key gives back: the original bytes, except that a commented-out line
+ * of the key, which the set took over, is gone as unset removes any line of its own (a statement
+ * between two blank lines takes one of them; the last line without a final newline takes the line
+ * break before it).
+ */
+function withoutTakenLine(text: string, path: string[]): string {
+  const taken = commentedSettingFor(parseDocument(text), targetOf(path));
+  if (!taken) return text;
+  let from = lineStart(text, taken.comment.startIndex);
+  const to = nextLineStart(text, taken.end);
+  if (to === text.length && !text.endsWith('\n')) return text.slice(0, from > 0 ? from - (text[from - 2] === '\r' ? 2 : 1) : 0);
+  const topLevel = taken.comment.parent?.type === 'program';
+  if (topLevel && from > 0 && to < text.length) {
+    const prev = lineStart(text, from - 1);
+    if (isBlank(text, prev, from - 1) && isBlank(text, to, lineEnd(text, to))) from = prev;
+  }
+  return text.slice(0, from) + text.slice(to);
+}
 
 /**
  * Absent in Ruby, and the nearest ancestor Ruby has is a group, or a hash literal with other keys

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { commentedSettingFor } from '../../src/core/commented';
 import { parseDocument } from '../../src/core/document';
 import { toCanonical, type Canonical } from '../../src/core/value';
 import {
@@ -19,6 +20,7 @@ import {
   isPrefix,
   isUtf8,
   pickPath,
+  targetOf,
   type Bin,
   type ChangeSpec,
   type GeneratedFile,
@@ -254,8 +256,14 @@ export function checkPreserved(file: GeneratedFile, current: string, changed: Bi
   const orig = file.text.split('\n');
   const now = current.split('\n').map(norm);
   let at = 0;
+  // A commented-out line of a changed key may have been taken over by its set.
+  const doc = parseDocument(file.text);
+  const taken = new Set(changed.flatMap((c) => {
+    const t = commentedSettingFor(doc, targetOf(c));
+    return t ? [t.comment.startPosition.row] : [];
+  }));
   orig.forEach((line, i) => {
-    if (deletable(file.lineTags[i] ?? [], line, changed)) return;
+    if (taken.has(i) || deletable(file.lineTags[i] ?? [], line, changed)) return;
     const want = norm(line);
     const found = now.indexOf(want, at);
     assert(found >= 0, `line ${i + 1} of the original, ${printable(line)}, is on no changed path but is gone or out of order`);
