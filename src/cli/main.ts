@@ -92,8 +92,10 @@ function report(e: unknown, deps: Deps, json: boolean, parse: CommandLine): numb
   if (e instanceof CommanderError) {
     if (e.code === 'commander.help' && e.exitCode !== 0) return emit(deps, json, 'USAGE', missingCommand(parse));
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
-    const hint = e.code === 'commander.unknownOption' ? ' (a key, value or snippet starting with "-" goes after "--")' : '';
-    return emit(deps, json, 'USAGE', oneLineUsage(e.message) + hint);
+    const message = oneLineUsage(e.message);
+    // Not a near miss of an option: perhaps a value that starts with "-".
+    const hint = e.code === 'commander.unknownOption' && !/did you mean/.test(message) ? ' (a key, value or snippet starting with "-" goes after "--")' : '';
+    return emit(deps, json, 'USAGE', message + hint);
   }
   if (e instanceof ScalrConfError) {
     const name = exitNameOf(e);
