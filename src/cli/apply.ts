@@ -56,6 +56,18 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: Planne
     const { filterPlan } = await import('./filter');
     return filterPlan(opts, deps, planner);
   }
+  const pending = await pendingWrite(opts, deps, planner);
+  if (opts.dryRun) {
+    pending.prepare();
+    return pending.finish(EXIT.OK);
+  }
+  // The lock, backups, ruby -c and the ctl runner load only for a real write.
+  const { writePlanned } = await import('./write');
+  return writePlanned(opts, deps, planner, pending);
+}
+
+/** The run of a write command before anything is written: reading, planning, the diff, the result. */
+export async function pendingWrite(opts: GlobalOptions, deps: Deps, planner: Planner): Promise<Pending> {
   const { unifiedDiff } = await import('../core/diff');
   const file = targetFile(opts, deps.env);
   const json = !!opts.json;
@@ -95,11 +107,5 @@ export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: Planne
     },
   };
 
-  if (opts.dryRun) {
-    pending.prepare();
-    return pending.finish(EXIT.OK);
-  }
-  // The lock, backups, ruby -c and the ctl runner load only for a real write.
-  const { writePlanned } = await import('./write');
-  return writePlanned(opts, deps, planner, pending);
+  return pending;
 }

@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
-import { binOf, type RubyValue } from '../core/value';
+import type { RubyValue } from '../core/value';
 import { compareUses, type Difference } from '../model/compareUses';
 import { usesOf } from '../model/planEdit';
 import type { Use, Uses } from '../model/uses';
 import { isMissing } from '../io/localFile';
 import { knownDefault } from '../schema/defaults';
 import { isSecretKey } from '../schema/schema';
-import { plainJson, rubyish } from './commands';
+import { plainJson } from './commands';
+import { differenceLine, fileOf, type Side } from './differenceText';
 import { readSecretsFile, readText, secretsFileFor } from './configFiles';
 import type { Deps } from './deps';
 import type { Run } from './exitCodes';
 import { localFileFor, type GlobalOptions } from './options';
-import { MASK } from './secrets';
 import { asText } from './text';
 
 /** As diff(1): 0 the same, 1 different; errors keep their own statuses (2 and up). */
@@ -19,15 +19,6 @@ const DIFFERENT = 1;
 
 /** The word that says a configuration has no local file or secrets JSON. */
 const NONE = 'none';
-
-const ARROW = binOf(' \u2192 ');
-
-/** The files of one configuration; undefined: it has none. */
-interface Side {
-  main: string;
-  local?: string;
-  secrets?: string;
-}
 
 interface DiffOptions {
   localA?: string;
@@ -79,9 +70,7 @@ export function registerDiff(program: Command, deps: Deps, run: Run, globals: ()
         deps.stdout.write(JSON.stringify({ same: differences.length === 0, a: files(sides[0]), b: files(sides[1]), differences: list }) + '\n');
       } else {
         for (const d of differences) {
-          // Keys and values are byte strings; the arrow goes out as its UTF-8 bytes too.
-          const line = `${d.key}: ${sideText(d, d.a, sides[0], shown(d))}${ARROW}${sideText(d, d.b, sides[1], shown(d))}\n`;
-          deps.stdout.write(Buffer.from(line, 'latin1'));
+          deps.stdout.write(Buffer.from(differenceLine(d, sides[0], sides[1], shown(d)) + '\n', 'latin1'));
         }
       }
       run.code = differences.length ? DIFFERENT : 0;
@@ -100,18 +89,6 @@ function readUses(s: Side): Uses {
   const secrets = s.secrets === undefined ? [] : readSecretsFile(s.secrets);
   const names = { main: s.main, local: s.local ?? localFileFor(s.main), secrets: s.secrets ?? secretsFileFor(s.main) };
   return usesOf(main, local, { secrets, defaultAt: knownDefault, names });
-}
-
-function fileOf(use: Use, s: Side): string {
-  return use.source === 'main' ? s.main : use.source === 'local' ? s.local! : s.secrets!;
-}
-
-function sideText(d: Difference, use: Use | undefined, s: Side, visible: boolean): string {
-  const value = (v: RubyValue) => (visible ? rubyish(v) : MASK);
-  if (!use) return d.default ? `(unset, default ${value(d.default)})` : '(unset)';
-  if (use.value) return value(use.value);
-  const at = use.line === undefined ? fileOf(use, s) : `${fileOf(use, s)}:${use.line}`;
-  return `(cannot tell: ${binOf(at)} has ${use.unreadable})`;
 }
 
 function sideJson(d: Difference, use: Use | undefined, s: Side, visible: boolean): unknown {

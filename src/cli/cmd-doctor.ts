@@ -88,7 +88,7 @@ function syntaxReport(message: string | undefined): SyntaxReport | null {
 }
 
 /** The Scalr to judge by: --scalr-version, else what the installed package says about itself. */
-function scalrTarget(option: string | undefined, root: string): ScalrTarget {
+export function scalrTarget(option: string | undefined, root: string): ScalrTarget {
   if (option !== undefined) return resolveTarget({ option });
   return resolveTarget({
     manifest: readIfPresent(path.join(root, 'version-manifest.txt')),

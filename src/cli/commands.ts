@@ -26,6 +26,7 @@ import { registerAws } from './cmd-aws';
 import { registerFilter } from './filter';
 import { registerReconfigure } from './cmd-reconfigure';
 import { registerDiff } from './cmd-diff';
+import { registerEdit } from './cmd-edit';
 import { guidedValue } from './guided';
 import { readSecrets } from './configFiles';
 import { scalrUses, stepNotes } from './uses';
@@ -196,6 +197,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
   registerAws(program, deps, run, globals);
   registerReconfigure(program, deps, run, globals);
   registerDiff(program, deps, run, globals);
+  registerEdit(program, deps, run, globals);
 }
 
 /**

@@ -15,10 +15,16 @@ import { EXIT } from './exitCodes';
 import { localFileFor, mainFile, scalrRoot, type GlobalOptions } from './options';
 
 /**
+ * Work done under the lock before the write (edit's editor and questions): it calls `install` to
+ * write, reconfigure and end, or returns its own exit status without writing.
+ */
+export type WriteSession = (install: () => Promise<number>) => Promise<number>;
+
+/**
  * The real write after the dry run's checks: under the lock, re-read and re-plan, check with
  * ruby -c, confirm on a terminal, keep a backup, replace the file atomically, reconfigure.
  */
-export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Planner, pending: Pending): Promise<number> {
+export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Planner, pending: Pending, session?: WriteSession): Promise<number> {
   const { file, json, result, say, finish } = pending;
   // Known before anything is written: that the file is there, and where scalr-server-ctl is.
   let realPath = pending.absentLocal() ? undefined : resolveRealPath(file);
@@ -31,7 +37,7 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
   if (!Number.isInteger(keep) || keep < 0) fail('usage', `--backups takes a whole number, not ${JSON.stringify(opts.backups)}`);
   let created: CreatedFile | undefined;
   if (!realPath) {
-    if (planner('', emptyRead(file)).after === '') {
+    if (!session && planner('', emptyRead(file)).after === '') {
       pending.prepare();
       return finish(EXIT.OK);
     }
@@ -44,7 +50,7 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
   const lockPath = opts.local ? resolveRealPath(mainFile(opts, deps.env)) : realPath;
   let written = false;
   try {
-    return await withLock(lockPath, { waitSeconds: wait }, async () => {
+    const install = async (): Promise<number> => {
       const prepared = pending.prepare();
       // Nothing to change, but an earlier reconfigure of what the file holds never succeeded.
       const note = !prepared && ctl ? pendingNote(backupDir) : undefined;
@@ -113,7 +119,8 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
         `scalr-server-ctl reconfigure failed (${how}); the previous ${file} was restored` +
           (succeeded(again) ? ' and reconfigured' : `, but reconfiguring it failed too (${describeCtlResult(again, ctlTimeout)})`),
       );
-    });
+    };
+    return await withLock(lockPath, { waitSeconds: wait }, () => (session ? session(install) : install()));
   } finally {
     if (created && !written) removeIfStillEmpty(created);
   }

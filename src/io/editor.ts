@@ -1,0 +1,70 @@
+/**
+ * The editor side of `scalr-conf edit`: a private copy of the file to edit, and the editor run on
+ * it. The copy lives in its own directory (mode 0700, from mkdtemp) as a 0600 file named like the
+ * original, so the editor picks Ruby highlighting and nobody else can read the secrets in it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+
+/** $VISUAL, else $EDITOR, else vi: the order of crontab(1), git and visudo's own fallbacks. */
+export function editorCommand(env: NodeJS.ProcessEnv): string {
+  for (const name of ['VISUAL', 'EDITOR'] as const) {
+    const value = env[name]?.trim();
+    if (value) return value;
+  }
+  return 'vi';
+}
+
+export interface EditCopy {
+  path: string;
+  /** What the editor left, one char per byte. */
+  read(): string;
+  /** Removes the copy and its directory; safe to call more than once. */
+  remove(): void;
+}
+
+export function makeEditCopy(original: string, bytes: Buffer): EditCopy {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scalr-conf-edit-'));
+  const file = path.join(dir, path.basename(original));
+  try {
+    fs.writeFileSync(file, bytes, { mode: 0o600, flag: 'wx' });
+    // The umask can only take bits away; the mode is meant exactly.
+    fs.chmodSync(file, 0o600);
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    path: file,
+    // By name: many editors save by writing a new file and renaming it over the old one.
+    read: () => fs.readFileSync(file).toString('latin1'),
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface EditorExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Runs the editor on `file` with the terminal, as git does: through sh, so `$EDITOR` may carry
+ * arguments (`emacs -nw`, `code --wait`). Ctrl-C and Ctrl-\ belong to the editor while it runs,
+ * so this process ignores them rather than dying and leaving the copy behind.
+ */
+export function runEditor(command: string, file: string, env: NodeJS.ProcessEnv): Promise<EditorExit> {
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGQUIT', ignore);
+  return new Promise<EditorExit>((resolve) => {
+    const child = spawn('/bin/sh', ['-c', `${command} "$@"`, command, file], { stdio: 'inherit', env });
+    // A command sh cannot start ends with 127 from sh itself; a spawn error means no /bin/sh.
+    child.on('error', () => resolve({ code: 127, signal: null }));
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  }).finally(() => {
+    process.off('SIGINT', ignore);
+    process.off('SIGQUIT', ignore);
+  });
+}
