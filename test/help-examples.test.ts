@@ -22,6 +22,9 @@ const SAMPLE_ID = '20261130T071502.123Z-1a2b';
 const EXPECTED: Record<string, number> = {
   // The golden copy is the sample as shipped; the sandbox's file has had one change since.
   'scalr-conf diff /etc/scalr-server/scalr-server.rb ./golden/scalr-server.rb': EXIT.INTERNAL,
+  // Here no terminal can answer edit's question: it refuses before opening the editor.
+  'sudo scalr-conf edit': EXIT.ABORTED,
+  'sudo scalr-conf edit --local --no-reconfigure': EXIT.ABORTED,
 };
 
 /** Every command's path in the tree, the root first. */
@@ -99,7 +102,8 @@ function sandbox(n: number) {
 function inSandbox(example: string, dir: string, id: string): string {
   const prelude = [
     'set -o pipefail',
-    'sudo() { "$@"; }',
+    // env: `sudo VAR=value command` as sudo runs it.
+    'sudo() { env "$@"; }',
     'ssh() { shift; "$@"; }',
     // The AWS CLI is not run; its stand-in checks the policy document it is given.
     'aws() { local doc=; while [ $# -gt 0 ]; do [ "$1" = --policy-document ] && doc=${2#file://}; shift; done; jq -e ".Statement | length > 0" "$doc" >/dev/null; }',
