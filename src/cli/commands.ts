@@ -296,12 +296,13 @@ function underKnownKey(target: Target): boolean {
   return listSettings().some((s) => s.key.startsWith(key + '.') || s.key.startsWith(key + '['));
 }
 
-/** A row's key as a target; rows name keys the file holds, so a key that does not read back is shown as it is. */
+/** get's and show's --main-only, which reads scalr-server.rb without the local file. */
 function mainOnlyOf(opts: GlobalOptions, cmd: { mainOnly?: boolean }): { mainOnly?: boolean } {
   if (cmd.mainOnly && opts.local) fail('usage', '--main-only reads scalr-server.rb; it does not go with --local');
   return { mainOnly: cmd.mainOnly };
 }
 
+/** A row's key as a target; rows name keys the file holds, so a key that does not read back is shown as it is. */
 function keyTarget(key: string): Target {
   try {
     return parseKey(key);

@@ -259,7 +259,7 @@ export function keyedLiteralRanges(text: string, isSecret: IsSecret): TextRange[
 }
 
 /** Sorted, with empty ranges dropped and overlapping or touching ones joined. */
-export function mergeRanges(ranges: readonly TextRange[]): TextRange[] {
+function mergeRanges(ranges: readonly TextRange[]): TextRange[] {
   const sorted = ranges.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start || a.end - b.end);
   const out: TextRange[] = [];
   for (const r of sorted) {

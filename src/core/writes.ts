@@ -267,8 +267,13 @@ export function targetOfPath(path: string[]): Target {
   return path[0] === 'enable_all' && path.length === 1 ? { kind: 'enable_all' } : { kind: 'group', group: path[0] as Group, path: path.slice(1) };
 }
 
-/** A write's path as users write the key (`aws.instances_connection_policy`, `proxy[:ssl_enable]`). */
+/** A write's path as users write the key, a byte string (`aws.instances_connection_policy`, `proxy[:ssl_enable]`). */
+export function keyBinOfPath(path: string[]): string {
+  return path.length === 1 && path[0] !== 'enable_all' ? path[0] : formatKey(targetOfPath(path));
+}
+
+/** keyBinOfPath as text, where it is UTF-8. */
 export function keyOfPath(path: string[]): string {
-  const bin = path.length === 1 && path[0] !== 'enable_all' ? path[0] : formatKey(targetOfPath(path));
+  const bin = keyBinOfPath(path);
   return utf8Text(bin) ?? bin;
 }

@@ -1,6 +1,5 @@
-import { formatKey } from '../core/keys';
 import { canonicalText, type RubyValue } from '../core/value';
-import { targetOfPath } from '../core/writes';
+import { keyBinOfPath } from '../core/writes';
 import type { Use, Uses } from './uses';
 
 /**
@@ -40,11 +39,7 @@ export function compareUses(a: Uses, b: Uses, defaultAt: (path: string[]) => Rub
     const path = (ua ?? ub)!.path;
     const fallback = ua && ub ? undefined : defaultAt(path);
     if (effectiveText(ua, fallback) === effectiveText(ub, fallback)) continue;
-    out.push({ path, key: keyText(path), a: ua, b: ub, ...(fallback ? { default: fallback } : {}) });
+    out.push({ path, key: keyBinOfPath(path), a: ua, b: ub, ...(fallback ? { default: fallback } : {}) });
   }
   return out.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-}
-
-function keyText(path: string[]): string {
-  return path.length === 1 && path[0] !== 'enable_all' ? path[0] : formatKey(targetOfPath(path));
 }
