@@ -1,7 +1,7 @@
 /**
- * The core's property suite: generated hashes and whole scalr-server.rb files, generated changes,
- * real Ruby as the oracle (one Ruby process per batch of runs). FUZZ_RUNS and FUZZ_SEED widen or
- * replay a run; `npm run fuzz` runs the same checks with any budget.
+ * The property suite: generated hashes, whole scalr-server.rb files and main + local + secrets
+ * triples, generated changes, real Ruby as the oracle (one Ruby process per batch of runs).
+ * FUZZ_RUNS and FUZZ_SEED widen or replay a run; `npm run fuzz` runs the same checks with any budget.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { parseDocument } from '../src/core/document';
 import { fileSpecArb, generatedFileArb, hashFileArb, renderFile } from './support/arbitraries';
 import { runCheck, type AnyCheck } from './support/checks';
 import { CORE_CHECKS } from './support/core-properties';
+import { LAYERED_CHECKS } from './support/layered-properties';
 import { loadMany, rubyAvailable } from './support/ruby';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
@@ -49,8 +50,9 @@ describe('generators', () => {
   });
 });
 
-describe('core properties (checked by Ruby)', () => {
-  for (const check of CORE_CHECKS as AnyCheck[]) {
+// The core's checks on one file, and the cross-file check: main + local + secrets, an edit in either file.
+describe('properties (checked by Ruby)', () => {
+  for (const check of [...CORE_CHECKS, ...LAYERED_CHECKS] as AnyCheck[]) {
     it(check.name, { timeout: 300_000 }, async () => {
       const r = await runCheck(check, { seed: SEED, numRuns: RUNS });
       if (r.report) throw new Error(r.report);

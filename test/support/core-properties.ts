@@ -26,6 +26,7 @@ import {
 } from './arbitraries';
 import { assert, assertEqual, at, bytes, ckey, loaded, nonHashOnPath, printable, showText, type Check } from './checks';
 import { clone, modelSet, modelUnset, normalise } from './model';
+import { reachesConfigYml } from '../../src/model/pipeline';
 
 /** What the generator knows about a file: its non-literal constructs and top-level writes. */
 export type FileFacts = { opaque: string[][]; writes: string[][] };
@@ -84,19 +85,11 @@ export function refusalReason(file: FileFacts, eff: Effective, op: 'set' | 'unse
 }
 
 /**
- * Attributes the cookbook copies into config.yml (sunhanintech/installer-ng,
- * libraries/config_helper.rb, dump_scalr_configuration, and its database helpers).
+ * config.yml is dumped as YAML, which fails on a string that is not UTF-8 (a key or a value). Which
+ * attributes reach config.yml is the pipeline's list; test/bytes.test.ts holds it to Ruby.
  */
-const COPIED_INTO_CONFIG_YML = new Set(
-  ['mysql.scalr_user', 'mysql.scalr_password', 'mysql.scalr_dbname', 'mysql.analytics_dbname', 'app.mysql_scalr_host', 'app.mysql_scalr_port', 'app.mysql_analytics_host',
-    'app.mysql_analytics_port', 'app.email_from_address', 'app.email_from_name', 'app.instances_connection_policy', 'app.ip_ranges', 'app.id', 'routing.endpoint_scheme',
-    'routing.endpoint_host', 'routing.graphics_path', 'service.plotter_bind_scheme', 'service.plotter_bind_host', 'service.plotter_bind_port', 'csg.enable', 'csg.bind_host', 'csg.bind_port'],
-);
-
-/** config.yml is dumped as YAML, which fails on a string that is not UTF-8 (a key or a value). */
 export function notForConfigYml(path: string[], value: Canonical | undefined): string | undefined {
-  const inConfig = path[0] === 'app' && path[1] === 'configuration';
-  if (!inConfig && !COPIED_INTO_CONFIG_YML.has(`${path[0]}.${path[1]}`)) return undefined;
+  if (!reachesConfigYml(path)) return undefined;
   // Path keys are byte strings; a value's keys come from JSON text, which is UTF-8.
   const bad = (v: unknown): boolean => v !== null && typeof v === 'object' && ('$bytes' in v || Object.values(v).some(bad));
   return path.some((k) => !isUtf8Bin(k)) || bad(value) ? 'config.yml cannot hold a string that is not UTF-8' : undefined;

@@ -11,9 +11,7 @@ import { ScalrConfError } from '../../src/core/errors';
 import type { Layer } from '../../src/core/writes';
 import { planEdit, usesOf } from '../../src/model/planEdit';
 import { parseSecrets, type SecretEntry } from '../../src/model/secrets';
-import { usedLeaf } from '../../src/model/pipeline';
-import { useText, type Use, type Uses as ModelUses } from '../../src/model/uses';
-import { canonicalText } from '../../src/core/value';
+import { compareUses } from '../../src/model/compareUses';
 import { getValue } from '../../src/core/query';
 import { knownDefault } from '../../src/schema/defaults';
 import { changeSpecArb, generatedFileArb, isPrefix, pickPath, targetOf, type Bin, type ChangeSpec, type GeneratedFile } from './arbitraries';
@@ -151,25 +149,6 @@ function resolveCase(c: LayeredCase): Resolved {
   return { op: c.change.op, path: pickPath(c.change, candidates), value: c.change.op === 'set' ? c.change.value : undefined };
 }
 
-/** What Scalr uses at a leaf: the files' value, else the cookbook's default that reconfigure merges in. */
-function usedText(use: Use | undefined, path: Bin[]): string | undefined {
-  if (use) return useText(use);
-  const fallback = knownDefault(path);
-  return fallback && canonicalText(usedLeaf(path, fallback).value);
-}
-
-/** The leaves whose value the model says changes, as paths. */
-function modelChanges(before: ModelUses, after: ModelUses): Bin[][] {
-  const out: Bin[][] = [];
-  for (const id of new Set([...before.leaves.keys(), ...after.leaves.keys()])) {
-    const a = before.leaves.get(id);
-    const b = after.leaves.get(id);
-    const path = (a ?? b)!.path;
-    if (usedText(a, path) !== usedText(b, path)) out.push(path);
-  }
-  return out;
-}
-
 type Outcome = { ok: true; main: string; local?: string; predicted: Bin[][] } | { ok: false; code: string; message: string };
 
 interface LayeredPrep {
@@ -220,7 +199,8 @@ export const layeredCheck: Check<LayeredCase, LayeredPrep> = {
     try {
       const plan = planEdit({ main, local, ...input, target: c.target, changes: [changeOf(r)], force: c.force });
       const next = { main: c.target === 'main' ? plan.after : main, local: c.target === 'local' ? plan.after : local };
-      const predicted = plan.after === plan.before ? [] : modelChanges(usesOf(main, local, input), usesOf(next.main, next.local, input));
+      // The model's prediction is the same comparison `scalr-conf diff` makes: a missing leaf has its default.
+      const predicted = plan.after === plan.before ? [] : compareUses(usesOf(main, local, input), usesOf(next.main, next.local, input), knownDefault).map((d) => d.path);
       out = { ok: true, ...next, predicted };
     } catch (e) {
       if (!(e instanceof ScalrConfError)) throw e;
