@@ -14,8 +14,8 @@ import { at } from './support/checks';
 import { BIN } from './support/tmp';
 import { makeTmpDir } from './support/helpers';
 import { EXIT } from '../src/cli/exitCodes';
-import { listSettings } from '../src/schema/schema';
-import { parseKey } from '../src/core/keys';
+import { listSettings } from '../src/knowledge/schema';
+import { parseKey } from '../src/values/keys';
 
 let root = '';
 let n = 0;

@@ -4,9 +4,9 @@
  * exactly the key named.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseDocument } from '../src/core/document';
-import { commentedPair, commentedStatement } from '../src/core/commented';
-import type { Canonical } from '../src/core/value';
+import { parseDocument } from '../src/ruby/document';
+import { commentedPair, commentedStatement } from '../src/edit/commented';
+import type { Canonical } from '../src/values/value';
 import { runCli } from './support/cli';
 import { at, bytes } from './support/checks';
 import { modelSet, normalise } from './support/model';

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { buildProgram } from '../src/cli/main';
 import type { Deps } from '../src/cli/deps';
-import { listSettings } from '../src/schema/schema';
+import { listSettings } from '../src/knowledge/schema';
 
 const deps: Deps = { env: {}, stdout: { write: () => true }, stderr: { write: () => true }, stdin: process.stdin };
 const COMMANDS = buildProgram(deps, { code: 0 })

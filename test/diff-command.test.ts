@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/exitCodes';
-import { keyOfPath } from '../src/core/writes';
+import { keyOfPath } from '../src/ruby/writes';
 import { runCli } from './support/cli';
 import { loadUsesFiles, requireRuby, usesChanges, type UsesPaths } from './support/ruby';
 

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planChanges } from '../src/core/plan';
-import { parseKey } from '../src/core/keys';
-import { parseDocument } from '../src/core/document';
+import { planChanges } from '../src/edit/plan';
+import { parseKey } from '../src/values/keys';
+import { parseDocument } from '../src/ruby/document';
 import { loadMany } from './support/ruby';
-import type { Canonical, RubyValue } from '../src/core/value';
+import type { Canonical, RubyValue } from '../src/values/value';
 
 /** 10,000 random hostile strings written as values: Ruby reads back the exact bytes and runs nothing. */
 describe('hostile values', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { ScalrConfError } from '../src/core/errors';
+import { ScalrConfError } from '../src/values/errors';
 import type { FileStat } from '../src/io/readConfig';
 import {
   BACKUP_DIR_ENV,

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ScalrConfError } from '../src/core/errors';
+import { ScalrConfError } from '../src/values/errors';
 import { readConfig } from '../src/io/readConfig';
 import { writeAtomic } from '../src/io/writeAtomic';
 import { withLock } from '../src/io/lock';

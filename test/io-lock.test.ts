@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScalrConfError } from '../src/core/errors';
+import { ScalrConfError } from '../src/values/errors';
 import { lockPathFor, withLock } from '../src/io/lock';
 import { buildIoBundle, supportDir } from './support/ioBundle';
 import { caseDirs, run, sleep, spawnNode, type Child } from './support/helpers';

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { ScalrConfError } from '../src/core/errors';
+import { ScalrConfError } from '../src/values/errors';
 import { readConfig } from '../src/io/readConfig';
 import { sweepStaleTemps, tempNamePattern, writeAtomic } from '../src/io/writeAtomic';
 import { buildIoBundle, supportDir } from './support/ioBundle';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/exitCodes';
-import { iamPolicy, listSettings } from '../src/schema/schema';
+import { iamPolicy, listSettings } from '../src/knowledge/schema';
 import { runCli } from './support/cli';
 
 describe('keys', () => {

@@ -2,7 +2,7 @@ import { chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/exitCodes';
-import type { Canonical } from '../src/core/value';
+import type { Canonical } from '../src/values/value';
 import { runCli } from './support/cli';
 import { loadMany, requireRuby, type Effective } from './support/ruby';
 import { configDir, FAKE_CTL, SAMPLE } from './support/tmp';

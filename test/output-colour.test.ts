@@ -7,7 +7,7 @@ import { runCli } from './support/cli';
 import { BIN, SAMPLE } from './support/tmp';
 import { EXIT } from '../src/cli/exitCodes';
 import { colourDiff } from '../src/cli/colour';
-import { unifiedDiff } from '../src/core/diff';
+import { unifiedDiff } from '../src/edit/diff';
 
 const ESC = '\x1b[';
 const RED = '\x1b[31m';

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fdStream } from '../src/cli/deps';
+import { fdStream } from '../src/cli/stream';
 import { BIN, configDir } from './support/tmp';
 
 function errno(code: string): NodeJS.ErrnoException {

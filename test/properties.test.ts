@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseDocument } from '../src/core/document';
+import { parseDocument } from '../src/ruby/document';
 import { fileSpecArb, generatedFileArb, hashFileArb, renderFile } from './support/arbitraries';
 import { runCheck, type AnyCheck } from './support/checks';
 import { CORE_CHECKS } from './support/core-properties';

@@ -8,11 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/exitCodes';
-import { parseDocument } from '../src/core/document';
-import { parseKey, type Target } from '../src/core/keys';
-import { planChanges, type Change, type PlanOptions } from '../src/core/plan';
-import { parseValue, type ValueType } from '../src/core/parseValue';
-import { toCanonical, type Canonical, type RubyValue } from '../src/core/value';
+import { parseDocument } from '../src/ruby/document';
+import { parseKey, type Target } from '../src/values/keys';
+import { planChanges, type Change, type PlanOptions } from '../src/edit/plan';
+import { parseValue, type ValueType } from '../src/values/parseValue';
+import { toCanonical, type Canonical, type RubyValue } from '../src/values/value';
 import { assertEqual, at, ckey } from './support/checks';
 import { runCli } from './support/cli';
 import { applyModel } from './support/core-properties';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toCanonical, type Canonical } from '../src/core/value';
+import { toCanonical, type Canonical } from '../src/values/value';
 import {
   loadEffective,
   loadEffectiveText,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Canonical } from '../src/core/value';
+import type { Canonical } from '../src/values/value';
 import {
   LOAD_CONFIG_RB,
   loadUses,

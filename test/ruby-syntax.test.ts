@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRuby } from '../grammars/ruby';
 import { EXIT } from '../src/cli/exitCodes';
-import type { PairStyle } from '../src/core/style';
-import { binOf } from '../src/core/value';
-import { diagnose } from '../src/schema/doctor';
-import { newerSyntaxUses, rubyKeyLiteral } from '../src/schema/rubySyntax';
-import { resolveTarget } from '../src/schema/versions';
+import type { PairStyle } from '../src/ruby/style';
+import { binOf } from '../src/values/value';
+import { diagnose } from '../src/knowledge/doctor';
+import { newerSyntaxUses, rubyKeyLiteral } from '../src/knowledge/rubySyntax';
+import { resolveTarget } from '../src/knowledge/versions';
 import { runCli } from './support/cli';
 import { requireRuby } from './support/ruby';
 

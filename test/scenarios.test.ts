@@ -5,10 +5,10 @@ import { runCli } from './support/cli';
 import { loadMany, type Effective } from './support/ruby';
 import { modelSet, modelUnset, normalise } from './support/model';
 import { EXIT } from '../src/cli/exitCodes';
-import { parseKey } from '../src/core/keys';
-import { toCanonical, type Canonical } from '../src/core/value';
-import { getValue } from '../src/core/query';
-import { parseDocument } from '../src/core/document';
+import { parseKey } from '../src/values/keys';
+import { toCanonical, type Canonical } from '../src/values/value';
+import { getValue } from '../src/ruby/query';
+import { parseDocument } from '../src/ruby/document';
 
 const scenarios = loadScenarios('scenarios');
 const BASE = ['--no-reconfigure', '--backups', '0', '--yes'];

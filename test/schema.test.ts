@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import settings from '../src/schema/settings.json';
+import settings from '../src/knowledge/settings.json';
 import {
   canonicalKey,
   coerceValue,
@@ -10,9 +10,9 @@ import {
   lookupSetting,
   suggestKeys,
   type Setting,
-} from '../src/schema/schema';
-import { ScalrConfError } from '../src/core/errors';
-import { binOf, toCanonical, type RubyValue } from '../src/core/value';
+} from '../src/knowledge/schema';
+import { ScalrConfError } from '../src/values/errors';
+import { binOf, toCanonical, type RubyValue } from '../src/values/value';
 
 const TYPES = ['string', 'integer', 'float', 'boolean', 'enum', 'array', 'hash'];
 

@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { unifiedDiff } from '../src/core/diff';
-import { maskDiff } from '../src/core/maskDiff';
-import { maskText, secretRanges } from '../src/core/secretRanges';
-import { binOf, type Canonical } from '../src/core/value';
-import { keyOfPath } from '../src/core/writes';
-import { isSecretKey } from '../src/schema/schema';
+import { unifiedDiff } from '../src/edit/diff';
+import { maskDiff } from '../src/edit/maskDiff';
+import { maskText, secretRanges } from '../src/ruby/secretRanges';
+import { binOf, type Canonical } from '../src/values/value';
+import { keyOfPath } from '../src/ruby/writes';
+import { isSecretKey } from '../src/knowledge/schema';
 import { EXIT } from '../src/cli/exitCodes';
 import { maskFileDiff } from '../src/cli/secrets';
 import { runCli } from './support/cli';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Canonical } from '../src/core/value';
+import type { Canonical } from '../src/values/value';
 import { readYaml, requireRuby } from './support/ruby';
 
 const haveRuby = requireRuby();

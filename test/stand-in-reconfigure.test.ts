@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Canonical } from '../src/core/value';
+import type { Canonical } from '../src/values/value';
 import { isHash, type Obj } from './support/checks';
 import { loadEffective, readYaml, rubyAvailable } from './support/ruby';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { iamPolicy } from '../schema/schema';
+import { iamPolicy } from '../knowledge/schema';
 import type { Deps } from './deps';
 import type { GlobalOptions } from './options';
 import type { Run } from './exitCodes';

@@ -1,5 +1,5 @@
 import { Argument, type Command, type Option } from 'commander';
-import { listSettings } from '../schema/schema';
+import { listSettings } from '../knowledge/schema';
 import type { Deps } from './deps';
 import type { GlobalOptions } from './options';
 import type { Run } from './exitCodes';

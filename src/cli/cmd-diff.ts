@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import type { RubyValue } from '../core/value';
+import type { RubyValue } from '../values/value';
 import { compareUses, type Difference } from '../model/compareUses';
 import { usesOf } from '../model/planEdit';
 import type { Use, Uses } from '../model/uses';
 import { isMissing } from '../io/localFile';
-import { knownDefault } from '../schema/defaults';
-import { isSecretKey } from '../schema/schema';
-import { plainJson } from './commands';
+import { knownDefault } from '../knowledge/defaults';
+import { isSecretKey } from '../knowledge/schema';
+import { plainJson } from './valueText';
 import { differenceLine, fileOf, type Side } from './differenceText';
 import { readSecretsFile, readText, secretsFileFor } from './configFiles';
 import type { Deps } from './deps';

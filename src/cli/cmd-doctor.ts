@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { fail } from '../core/errors';
-import type { Layer } from '../core/writes';
-import { diagnose, type SyntaxReport } from '../schema/doctor';
-import { describeTarget, isVersion, resolveTarget, type ScalrTarget } from '../schema/versions';
+import { fail } from '../values/errors';
+import type { Layer } from '../ruby/writes';
+import { diagnose, type SyntaxReport } from '../knowledge/doctor';
+import { describeTarget, isVersion, resolveTarget, type ScalrTarget } from '../knowledge/versions';
 import { readConfigFiles } from './configFiles';
 import type { Deps } from './deps';
 import { EXIT, type Run } from './exitCodes';

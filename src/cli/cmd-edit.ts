@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { fail } from '../core/errors';
+import { fail } from '../values/errors';
 import { editorCommand, makeEditCopy, runEditor, type EditCopy } from '../io/editor';
 import { isMissing } from '../io/localFile';
-import { isSecretKey } from '../schema/schema';
-import type { Pending, Planner } from './apply';
+import { isSecretKey } from '../knowledge/schema';
+import type { Pending, Planner } from './pendingWrite';
 import { readSecrets, readText } from './configFiles';
 import { differenceLine } from './differenceText';
 import { offerFor, unaskedAnswer, type Answer } from './editDecision';
@@ -61,7 +61,7 @@ async function editFile(opts: GlobalOptions, deps: Deps): Promise<number> {
     if (text !== original) fail('changed-on-disk', `${file} changed on disk while it was being edited; nothing written`, undefined, file);
     return chosen ? { before: text, after: chosen.text, summary: [chosen.summary] } : { before: text, after: text, summary: ['edit: nothing chosen'] };
   };
-  const { pendingWrite } = await import('./apply');
+  const { pendingWrite } = await import('./pendingWrite');
   const pending = await pendingWrite(opts, deps, planner);
   const session: WriteSession = async (install) => {
     original = pending.absentLocal() ? '' : readText(file);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ScalrConfError } from '../core/errors';
+import { ScalrConfError } from '../values/errors';
 import { resolveRealPathAllowMissing } from '../io/readConfig';
 import { applyPlan } from './apply';
 import type { Deps } from './deps';
@@ -72,7 +72,7 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
       const { opts, file, backups, dir, realPath } = await where();
       const after = backups.readInstalled(dir, realPath, id).bytes.toString('latin1');
       const before = backups.readBackup(dir, realPath, id).bytes.toString('latin1');
-      const { unifiedDiff } = await import('../core/diff');
+      const { unifiedDiff } = await import('../edit/diff');
       await printDiff(opts, shownDiff(opts, unifiedDiff(file, before, after), before, after));
     });
 
@@ -108,7 +108,7 @@ export function registerHistory(program: Command, deps: Deps, run: Run, globals:
       const { info, bytes } = recreate ? backups.readInstalled(dir, realPath, newest.id) : backups.readBackup(dir, realPath, id);
       const after = bytes.toString('latin1');
       const summary = recreate ? `${RECREATED}${info.id}` : `${RESTORED}${info.id}`;
-      const { unifiedDiff } = await import('../core/diff');
+      const { unifiedDiff } = await import('../edit/diff');
       if (missing && opts.dryRun) {
         const diff = shownDiff(opts, unifiedDiff(file, '', after), '', after);
         if (opts.json) {

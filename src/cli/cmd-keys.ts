@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { fail } from '../core/errors';
-import { jsonRubyText } from '../schema/knowledge';
-import { canonicalKey, didYouMean, listSettings, suggestKeys, suggestPresentKeys, type Setting } from '../schema/schema';
+import { fail } from '../values/errors';
+import { jsonRubyText } from '../knowledge/knowledge';
+import { canonicalKey, didYouMean, listSettings, suggestKeys, suggestPresentKeys, type Setting } from '../knowledge/schema';
 import type { Deps } from './deps';
 import type { GlobalOptions } from './options';
 import type { Run } from './exitCodes';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { formatKey, parseKey } from '../core/keys';
-import { fail } from '../core/errors';
+import { formatKey, parseKey } from '../values/keys';
+import { fail } from '../values/errors';
 import { isMissing } from '../io/localFile';
 import type { Deps } from './deps';
 import { targetFile, type GlobalOptions } from './options';

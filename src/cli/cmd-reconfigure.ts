@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { fail } from '../core/errors';
+import { fail } from '../values/errors';
 import { resolveBackupDir } from '../io/backups';
 import { readPending, describePending } from '../io/pending';
 import type { Deps } from './deps';

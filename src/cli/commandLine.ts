@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { isSecretKey } from '../schema/schema';
+import { isSecretKey } from '../knowledge/schema';
 import { maskSecrets } from './secrets';
 
 /**

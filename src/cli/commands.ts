@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
-import { fail } from '../core/errors';
-import { formatKey, parseKey, type Target } from '../core/keys';
-import type { Change } from '../core/plan';
-import { parseValue } from '../core/parseValue';
-import { flatten, getValue, whyUnreadable, type Unreadable } from '../core/query';
-import { toCanonical, utf8Text, type RubyValue } from '../core/value';
-import { coerceValue, didYouMean, isSecretKey, listSettings, lookupSetting, parseExactJson, suggestKeys, type Setting } from '../schema/schema';
+import { fail } from '../values/errors';
+import { formatKey, parseKey, type Target } from '../values/keys';
+import type { Change } from '../edit/plan';
+import { parseValue } from '../values/parseValue';
+import { flatten, getValue, whyUnreadable, type Unreadable } from '../ruby/query';
+import { utf8Text, type RubyValue } from '../values/value';
+import { displayValue, plainJson, rubyish } from './valueText';
+import { coerceValue, didYouMean, isSecretKey, listSettings, lookupSetting, parseExactJson, suggestKeys, type Setting } from '../knowledge/schema';
 import { checkedAgainstFile, hintSuffix, keyHint } from './suggest';
-import { knownDefault } from '../schema/defaults';
+import { knownDefault } from '../knowledge/defaults';
 import { checkValue } from '../model/valueChecks';
 import { asText, bytesBack } from './text';
 import { applyPlan } from './apply';
@@ -256,39 +257,6 @@ function checkedKey(target: Target, opts: GlobalOptions): Target {
   if (hint) fail('usage', `unknown key ${key}: ${hint} (--force to use it anyway)`);
   return target;
 }
-
-/** Strings raw; everything else as JSON. */
-export function displayValue(v: RubyValue): string {
-  if (v.kind === 'string') return v.bin;
-  return Buffer.from(JSON.stringify(plainJson(v)), 'utf8').toString('latin1');
-}
-
-/** JSON without the canonical type markers: symbols as their names, bytes as best-effort text. */
-export function plainJson(v: RubyValue): unknown {
-  switch (v.kind) {
-    case 'string':
-      return utf8Text(v.bin) ?? Buffer.from(v.bin, 'latin1').toString('utf8');
-    case 'symbol':
-      return utf8Text(v.name) ?? Buffer.from(v.name, 'latin1').toString('utf8');
-    case 'integer':
-      return Number.isSafeInteger(Number(v.value)) ? Number(v.value) : v.value.toString();
-    case 'array':
-      return v.items.map(plainJson);
-    case 'hash':
-      return Object.fromEntries(v.entries.map(([k, x]) => [k, plainJson(x)]));
-    default:
-      return toCanonical(v) as unknown;
-  }
-}
-
-/** A value as show prints it: Ruby-like, strings quoted, byte strings kept. */
-export function rubyish(v: RubyValue): string {
-  if (v.kind === 'symbol') return `:${v.name}`;
-  if (v.kind === 'nil') return 'nil';
-  if (v.kind === 'float') return String(v.value).includes('.') || String(v.value).includes('e') ? String(v.value) : `${v.value}.0`;
-  return Buffer.from(JSON.stringify(plainJson(v)), 'utf8').toString('latin1');
-}
-
 
 /** Whether settings scalr-conf knows live under this key (`aws`, `connections.ldap`): a real prefix, just not set. */
 function underKnownKey(target: Target): boolean {

@@ -1,13 +1,9 @@
 import fs from 'node:fs';
-import { fail, ScalrConfError } from '../core/errors';
+import { fail, ScalrConfError } from '../values/errors';
 import type { Terminal, TtyInput } from './terminal';
+import { fdStream, type Stream } from './stream';
 
 /** What the CLI needs from the outside world; tests pass their own. */
-export interface Stream {
-  write(chunk: string | Uint8Array): unknown;
-  isTTY?: boolean;
-}
-
 export interface Deps {
   env: NodeJS.ProcessEnv;
   stdout: Stream;
@@ -67,33 +63,6 @@ function isCharacterDevice(fd: number): boolean {
   } catch {
     return false;
   }
-}
-
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Synchronous, complete writes, as process.stdout makes them on pipes and files. A descriptor left
- * non-blocking by whoever shares it is waited on; once the reader is gone (`| head`), the rest of
- * the output is dropped, as `head` expects, and the exit status still tells the outcome.
- */
-export function fdStream(fd: number): Stream {
-  let gone = false;
-  return {
-    write(chunk) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      for (let done = 0; done < bytes.length && !gone; ) {
-        try {
-          done += fs.writeSync(fd, bytes, done);
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 2);
-          else if (code === 'EPIPE' || code === 'EBADF') gone = true;
-          else throw err;
-        }
-      }
-      return true;
-    },
-  };
 }
 
 export async function terminals(deps: Deps): Promise<{ stdin: boolean; stdout: boolean }> {

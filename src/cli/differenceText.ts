@@ -1,7 +1,7 @@
-import { binOf, type RubyValue } from '../core/value';
+import { binOf, type RubyValue } from '../values/value';
 import type { Difference } from '../model/compareUses';
 import type { Use } from '../model/uses';
-import { rubyish } from './commands';
+import { rubyish } from './valueText';
 import { MASK } from './secrets';
 
 /** The files of one configuration; undefined: it has none. */

@@ -1,13 +1,13 @@
-import { parseDocument } from '../core/document';
-import { ScalrConfError } from '../core/errors';
-import { keyOfPath, type Layer } from '../core/writes';
+import { parseDocument } from '../ruby/document';
+import { ScalrConfError } from '../values/errors';
+import { keyOfPath, type Layer } from '../ruby/writes';
 import { compareUses, type Difference } from '../model/compareUses';
 import { usesOf } from '../model/planEdit';
 import type { FileNames } from '../model/prove';
 import type { SecretEntry } from '../model/secrets';
 import { pathId, type Uses } from '../model/uses';
-import { knownDefault } from '../schema/defaults';
-import { diagnose, type Finding } from '../schema/doctor';
+import { knownDefault } from '../knowledge/defaults';
+import { diagnose, type Finding } from '../knowledge/doctor';
 import { verifyWrite } from '../io/installedLoader';
 import { scalrTarget } from './cmd-doctor';
 import type { Verdict } from './editDecision';

@@ -1,4 +1,4 @@
-import { fdStream } from './deps';
+import { fdStream } from './stream';
 import { main } from './main';
 
 export { main };

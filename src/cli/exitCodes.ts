@@ -1,4 +1,4 @@
-import { ScalrConfError, type ErrorCode } from '../core/errors';
+import { ScalrConfError, type ErrorCode } from '../values/errors';
 
 /** Exit statuses, stable for scripts: each names one kind of outcome. */
 export const EXIT = {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { fail } from '../core/errors';
+import { fail } from '../values/errors';
 import { emptyRead } from '../io/localFile';
-import type { Planner, WriteResult } from './apply';
+import type { Planner, WriteResult } from './pendingWrite';
 import { readStdin, type Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { FILTER, type GlobalOptions } from './options';
@@ -15,7 +15,7 @@ import { diffBytes, wantsColour } from './colour';
  * with --json, the usual result) is printed instead of the text.
  */
 export async function filterPlan(opts: GlobalOptions, deps: Deps, planner: Planner): Promise<number> {
-  const { unifiedDiff } = await import('../core/diff');
+  const { unifiedDiff } = await import('../edit/diff');
   const bytes = await readStdin(deps);
   const before = bytes.toString('latin1');
   const plan = planner(before, { ...emptyRead(FILTER), bytes });

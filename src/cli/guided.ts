@@ -1,9 +1,9 @@
-import { formatKey, parseKey } from '../core/keys';
-import { getValue } from '../core/query';
-import { utf8Text } from '../core/value';
+import { formatKey, parseKey } from '../values/keys';
+import { getValue } from '../ruby/query';
+import { utf8Text } from '../values/value';
 import { isMissing } from '../io/localFile';
-import { jsonRubyText, rubyText } from '../schema/knowledge';
-import { isSecretKey, lookupSetting } from '../schema/schema';
+import { jsonRubyText, rubyText } from '../knowledge/knowledge';
+import { isSecretKey, lookupSetting } from '../knowledge/schema';
 import { askChoice, type Choice, type Deps } from './deps';
 import { readView } from './layered';
 import { targetFile, type GlobalOptions } from './options';

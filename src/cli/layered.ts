@@ -1,10 +1,10 @@
-import { parseDocument, type Document } from '../core/document';
-import { inNamedFiles, layerDocuments } from '../core/layers';
-import type { Change, Plan } from '../core/plan';
-import type { Found } from '../core/query';
+import { parseDocument, type Document } from '../ruby/document';
+import { inNamedFiles, layerDocuments } from '../ruby/layers';
+import type { Change, Plan } from '../edit/plan';
+import type { Found } from '../ruby/query';
 import { planEdit } from '../model/planEdit';
 import type { FileNames } from '../model/prove';
-import { knownDefault } from '../schema/defaults';
+import { knownDefault } from '../knowledge/defaults';
 import { isMissing } from '../io/localFile';
 import { readSecrets, readText, secretsFileFor } from './configFiles';
 import { localFileFor, mainFile, type GlobalOptions } from './options';

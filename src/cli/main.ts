@@ -1,8 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ScalrConfError, type SourcePosition } from '../core/errors';
+import { ScalrConfError, type SourcePosition } from '../values/errors';
 import { processDeps, type Deps } from './deps';
 import { EXIT, EXIT_HELP, exitNameOf, type Run } from './exitCodes';
-import { VALUE_TYPES } from '../core/parseValue';
+import { VALUE_TYPES } from '../values/parseValue';
 import type { GlobalOptions } from './options';
 import { registerCommands } from './commands';
 import { asText, checkArgvText } from './text';

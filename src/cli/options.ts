@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ValueType } from '../core/parseValue';
+import type { ValueType } from '../values/parseValue';
 import type { ColorWhen } from './colour';
 
 export const DEFAULT_FILE = '/etc/scalr-server/scalr-server.rb';

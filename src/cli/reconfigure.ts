@@ -1,4 +1,4 @@
-import { fail, ScalrConfError } from '../core/errors';
+import { fail, ScalrConfError } from '../values/errors';
 import { describeCtlResult, runReconfigure, type CtlResult } from '../io/ctl';
 import { markFinished, markStarted, readPending, describePending } from '../io/pending';
 import { Interrupted } from './exitCodes';

@@ -1,4 +1,4 @@
-import { ScalrConfError } from '../core/errors';
+import { ScalrConfError } from '../values/errors';
 import { prepareBackup, type BackupInfo, type PreparedBackup } from '../io/backups';
 import type { ReadResult } from '../io/readConfig';
 import { writeAtomic } from '../io/writeAtomic';

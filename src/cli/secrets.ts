@@ -1,12 +1,12 @@
-import { isSecretKey } from '../schema/schema';
-import { diffWindows, maskDiff } from '../core/maskDiff';
-import { keyedLiteralRanges, maskText, MASK as MASK_TEXT, secretRanges } from '../core/secretRanges';
-import type { RubyValue } from '../core/value';
+import { isSecretKey } from '../knowledge/schema';
+import { diffWindows, maskDiff } from '../edit/maskDiff';
+import { keyedLiteralRanges, maskText, MASK as MASK_TEXT, secretRanges } from '../ruby/secretRanges';
+import type { RubyValue } from '../values/value';
 
 /**
  * Secrets are masked in everything scalr-conf prints unless --show-secrets; which keys are secret
- * is decided by isSecretKey (src/schema/schema.ts). File text is masked where its parse puts the
- * secret values (src/core/secretRanges.ts); only text that is no file is matched by key name.
+ * is decided by isSecretKey (src/knowledge/schema.ts). File text is masked where its parse puts the
+ * secret values (src/ruby/secretRanges.ts); only text that is no file is matched by key name.
  */
 export const MASK = `"${MASK_TEXT}"`;
 

@@ -1,9 +1,9 @@
-import type { Document } from '../core/document';
-import { fail } from '../core/errors';
-import { formatKey, type Target } from '../core/keys';
-import type { Change } from '../core/plan';
-import { presentKeys, readValue } from '../core/query';
-import { didYouMean, lookupSetting, suggestAnyKeys, suggestPresentKeys } from '../schema/schema';
+import type { Document } from '../ruby/document';
+import { fail } from '../values/errors';
+import { formatKey, type Target } from '../values/keys';
+import type { Change } from '../edit/plan';
+import { presentKeys, readValue } from '../ruby/query';
+import { didYouMean, lookupSetting, suggestAnyKeys, suggestPresentKeys } from '../knowledge/schema';
 
 /**
  * Did-you-mean for every command that takes a key, from one place: a key that is neither a known

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { ScalrConfError } from '../core/errors';
-import { fdStream, type Stream } from './deps';
+import { ScalrConfError } from '../values/errors';
+import { fdStream, type Stream } from './stream';
 
 /** What a terminal gives a program reading from it: bytes, and the switch that turns echo off. */
 export type TtyInput = NodeJS.ReadableStream & {

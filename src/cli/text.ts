@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { ScalrConfError } from '../core/errors';
-import { utf8Text, type RubyValue } from '../core/value';
+import { ScalrConfError } from '../values/errors';
+import { utf8Text, type RubyValue } from '../values/value';
 
 /**
  * Two kinds of string meet at the edge. Keys, values and messages that quote them come from the

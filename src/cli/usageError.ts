@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { editDistance } from '../schema/schema';
+import { editDistance } from '../knowledge/schema';
 
 /** commander's usage errors as scalr-conf prints them: one line each, never the help text. */
 

@@ -1,8 +1,8 @@
-import type { Target } from '../core/keys';
-import type { RubyValue } from '../core/value';
+import type { Target } from '../values/keys';
+import type { RubyValue } from '../values/value';
 import { string2boolean, usedValue, type Step } from '../model/pipeline';
 import type { SecretEntry } from '../model/secrets';
-import { knownDefault } from '../schema/defaults';
+import { knownDefault } from '../knowledge/defaults';
 
 /** What Scalr gets for a key the file holds (or the secrets JSON decides), and what changed it on the way. */
 export function scalrUses(target: Target, literal: RubyValue | undefined, secrets: readonly SecretEntry[]): { value: RubyValue; steps: Step[]; fromSecrets: boolean } | undefined {

@@ -1,4 +1,4 @@
-import { fail, ScalrConfError } from '../core/errors';
+import { fail, ScalrConfError } from '../values/errors';
 import { resolveRealPath } from '../io/readConfig';
 import { sweepStaleTemps } from '../io/writeAtomic';
 import { withLock } from '../io/lock';
@@ -6,10 +6,9 @@ import { resolveBackupDir } from '../io/backups';
 import { writeRecorded } from './recordedWrite';
 import { describeCtlResult, findCtl } from '../io/ctl';
 import { parseCtlTimeout, pendingNote, reconfigureError, succeeded, trackedReconfigure } from './reconfigure';
-import { verifyRubySyntax, VerifyFailed } from '../io/verify';
 import { keyPathOf, verifyWrite } from '../io/installedLoader';
 import { createEmptyLike, emptyRead, removeIfStillEmpty, type CreatedFile } from '../io/localFile';
-import type { Pending, Planner } from './apply';
+import type { Pending, Planner } from './pendingWrite';
 import { confirmWrite, type Deps } from './deps';
 import { EXIT } from './exitCodes';
 import { localFileFor, mainFile, scalrRoot, type GlobalOptions } from './options';

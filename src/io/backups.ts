@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { ScalrConfError } from '../core/errors';
+import { ScalrConfError } from '../values/errors';
 import type { FileStat } from './readConfig';
 import { installTemp, removeQuietly, sweepDeadTemps, writeTemp } from './tempFile';
 

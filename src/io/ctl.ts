@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fail } from '../core/errors';
+import { fail } from '../values/errors';
 
 export const DEFAULT_CTL = '/opt/scalr-server/bin/scalr-server-ctl';
 

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fail, type SourcePosition } from '../core/errors';
-import { formatKey, type Target } from '../core/keys';
-import { isGroup } from '../core/groups';
+import { fail, type SourcePosition } from '../values/errors';
+import { formatKey, type Target } from '../values/keys';
+import { isGroup } from '../values/groups';
 import loaderScript from './installed-loader.rb';
 import { findRuby, verifyRubySyntax, VerifyFailed } from './verify';
 

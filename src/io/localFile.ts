@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { ScalrConfError } from '../core/errors';
+import { ScalrConfError } from '../values/errors';
 import { toFileStat, type ReadResult } from './readConfig';
 
 /**

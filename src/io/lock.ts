@@ -26,7 +26,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { ScalrConfError } from '../core/errors';
+import { ScalrConfError } from '../values/errors';
 
 export interface LockOptions {
   /** How long to wait for another holder; 0 tries once. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
-import { ScalrConfError } from '../core/errors';
+import { ScalrConfError } from '../values/errors';
 
 export interface FileStat {
   dev: number;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { ScalrConfError } from '../core/errors';
+import { ScalrConfError } from '../values/errors';
 import { signalGroup } from './procGroup';
 
 /** Seconds a verifier may take before it counts as failed; $SCALR_CONF_VERIFY_TIMEOUT overrides. */

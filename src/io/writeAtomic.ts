@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ScalrConfError } from '../core/errors';
+import { ScalrConfError } from '../values/errors';
 import { installTemp, sweepDeadTemps, tempPattern, writeTemp } from './tempFile';
 import { applyXattrs, readXattrs } from './xattrs';
 import { readConfig, toFileStat, type FileStat, type ReadResult } from './readConfig';

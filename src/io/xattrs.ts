@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs';
 import { execaSync } from 'execa';
-import { ScalrConfError } from '../core/errors';
+import { ScalrConfError } from '../values/errors';
 
 /** Fixed locations only: we run as root, so a PATH lookup could run someone else's program. */
 const GETFATTR = ['/usr/bin/getfattr', '/bin/getfattr'];

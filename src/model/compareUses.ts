@@ -1,5 +1,5 @@
-import { canonicalText, type RubyValue } from '../core/value';
-import { keyBinOfPath } from '../core/writes';
+import { canonicalText, type RubyValue } from '../values/value';
+import { keyBinOfPath } from '../ruby/writes';
 import type { Use, Uses } from './uses';
 
 /**

@@ -1,4 +1,4 @@
-import type { RubyValue } from '../core/value';
+import type { RubyValue } from '../values/value';
 
 /**
  * What scalr-server-ctl reconfigure does to a value after evaluating the .rb files, in its order:

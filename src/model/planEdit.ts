@@ -1,9 +1,9 @@
-import type { Document } from '../core/document';
-import { inNamedFiles, layerDocuments } from '../core/layers';
-import { planLocalChanges } from '../core/localPlan';
-import { planChanges, type Change, type Plan } from '../core/plan';
-import type { RubyValue } from '../core/value';
-import type { Layer } from '../core/writes';
+import type { Document } from '../ruby/document';
+import { inNamedFiles, layerDocuments } from '../ruby/layers';
+import { planLocalChanges } from '../edit/localPlan';
+import { planChanges, type Change, type Plan } from '../edit/plan';
+import type { RubyValue } from '../values/value';
+import type { Layer } from '../ruby/writes';
 import { proveEdit, type FileNames } from './prove';
 import type { SecretEntry } from './secrets';
 import { foldUses, type Uses } from './uses';

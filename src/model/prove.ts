@@ -1,7 +1,7 @@
-import { ScalrConfError } from '../core/errors';
-import type { Change } from '../core/plan';
-import { sameValue, type RubyValue } from '../core/value';
-import { keyOfPath, type Layer } from '../core/writes';
+import { ScalrConfError } from '../values/errors';
+import type { Change } from '../edit/plan';
+import { sameValue, type RubyValue } from '../values/value';
+import { keyOfPath, type Layer } from '../ruby/writes';
 import { flattenValue, pathId, useText, type Use, type Uses } from './uses';
 
 /**

@@ -1,6 +1,6 @@
-import { ScalrConfError } from '../core/errors';
-import type { RubyValue } from '../core/value';
-import { parseJsonValue } from '../core/json';
+import { ScalrConfError } from '../values/errors';
+import type { RubyValue } from '../values/value';
+import { parseJsonValue } from '../values/json';
 
 /**
  * scalr-server-secrets.json: reconfigure assigns every `group → key → value` in it over what the

@@ -1,7 +1,7 @@
-import type { Layered } from '../core/layers';
-import type { HashNode, OpaqueNode, Slot, ValueNode } from '../core/model';
-import { canonicalText, utf8Text, type RubyValue } from '../core/value';
-import type { Layer } from '../core/writes';
+import type { Layered } from '../ruby/layers';
+import type { HashNode, OpaqueNode, Slot, ValueNode } from '../ruby/evaluated';
+import { canonicalText, utf8Text, type RubyValue } from '../values/value';
+import type { Layer } from '../ruby/writes';
 import { reachesConfigYml, string2boolean, usedLeaf, type Step } from './pipeline';
 import type { SecretEntry } from './secrets';
 

@@ -1,6 +1,6 @@
-import { ScalrConfError } from '../core/errors';
-import type { RubyValue } from '../core/value';
-import { keyOfPath } from '../core/writes';
+import { ScalrConfError } from '../values/errors';
+import type { RubyValue } from '../values/value';
+import { keyOfPath } from '../ruby/writes';
 import { inConfiguration, string2boolean } from './pipeline';
 
 /**

@@ -225,7 +225,7 @@ module ScalrLoader
     end
   end
 
-  # The canonical JSON form (see toCanonical in src/core/value.ts).
+  # The canonical JSON form (see toCanonical in src/values/value.ts).
   def canonical(value, seen = {})
     case value
     when String

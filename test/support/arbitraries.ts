@@ -3,16 +3,16 @@
  * as people write them, and change sequences against them.
  *
  * Generated things are specs (plain data that shrinks well) rendered to text by this module's own
- * Ruby writer, never by src/core/render.ts, so the tool is checked against an independent author.
+ * Ruby writer, never by src/edit/render.ts, so the tool is checked against an independent author.
  * Rendering repairs combinations Ruby would reject (a heredoc on a one-line hash, `%w[]` with
  * spaces, a symbol that is not UTF-8, a write below a key that is not a hash), so every spec
  * renders to a file that loads. Strings are byte strings (one char per byte) throughout, as in
  * src/core.
  */
 import fc from 'fast-check';
-import { GROUPS, type Group } from '../../src/core/groups';
-import type { Target } from '../../src/core/keys';
-import type { RubyValue } from '../../src/core/value';
+import { GROUPS, type Group } from '../../src/values/groups';
+import type { Target } from '../../src/values/keys';
+import type { RubyValue } from '../../src/values/value';
 
 export type Bin = string;
 

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
-import type { Canonical } from '../../src/core/value';
+import type { Canonical } from '../../src/values/value';
 import { loadMany, type ConfigText, type Effective, type LoadResult } from './ruby';
 
 export interface Check<T, P> {

@@ -4,13 +4,13 @@
  * only with a reason, and always produce text that parses and loads.
  */
 import fc from 'fast-check';
-import { commentedSettingFor } from '../../src/core/commented';
-import { parseDocument } from '../../src/core/document';
-import { isBlank, lineEnd, lineStart, nextLineStart } from '../../src/core/lines';
-import { ScalrConfError } from '../../src/core/errors';
-import { planChanges, type Change } from '../../src/core/plan';
-import { getValue } from '../../src/core/query';
-import { toCanonical, type Canonical, type RubyValue } from '../../src/core/value';
+import { commentedSettingFor } from '../../src/edit/commented';
+import { parseDocument } from '../../src/ruby/document';
+import { isBlank, lineEnd, lineStart, nextLineStart } from '../../src/ruby/lines';
+import { ScalrConfError } from '../../src/values/errors';
+import { planChanges, type Change } from '../../src/edit/plan';
+import { getValue } from '../../src/ruby/query';
+import { toCanonical, type Canonical, type RubyValue } from '../../src/values/value';
 import type { Effective } from './ruby';
 import {
   changeSeqArb,

@@ -6,14 +6,14 @@
  * predict the same keys Ruby reports; a refusal must carry one of the proof's codes.
  */
 import fc from 'fast-check';
-import { parseDocument } from '../../src/core/document';
-import { ScalrConfError } from '../../src/core/errors';
-import type { Layer } from '../../src/core/writes';
+import { parseDocument } from '../../src/ruby/document';
+import { ScalrConfError } from '../../src/values/errors';
+import type { Layer } from '../../src/ruby/writes';
 import { planEdit, usesOf } from '../../src/model/planEdit';
 import { parseSecrets, type SecretEntry } from '../../src/model/secrets';
 import { compareUses } from '../../src/model/compareUses';
-import { getValue } from '../../src/core/query';
-import { knownDefault } from '../../src/schema/defaults';
+import { getValue } from '../../src/ruby/query';
+import { knownDefault } from '../../src/knowledge/defaults';
 import { changeSpecArb, generatedFileArb, isPrefix, pickPath, targetOf, type Bin, type ChangeSpec, type GeneratedFile } from './arbitraries';
 import { assert, bytes, ckey, printable, showText, type Check } from './checks';
 import { changeOf, type Resolved } from './core-properties';

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { commentedSettingFor } from '../../src/core/commented';
-import { parseDocument } from '../../src/core/document';
-import { toCanonical, type Canonical } from '../../src/core/value';
+import { commentedSettingFor } from '../../src/edit/commented';
+import { parseDocument } from '../../src/ruby/document';
+import { toCanonical, type Canonical } from '../../src/values/value';
 import {
   bin,
   changeSpecArb,

@@ -4,7 +4,7 @@
  * prunes the hashes it leaves empty. Empty hashes are dropped on both sides before comparing: an
  * empty hash merged into Scalr's config changes nothing.
  */
-import type { Canonical } from '../../src/core/value';
+import type { Canonical } from '../../src/values/value';
 import type { Effective } from './ruby';
 
 type Obj = { [k: string]: Canonical };

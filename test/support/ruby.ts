@@ -1,6 +1,6 @@
 /**
  * Ask real Ruby what scalr-server-ctl would see: test/ruby/load-config.rb evaluates the files with
- * Mixlib::Config in strict mode and prints the canonical JSON form of src/core/value.ts.
+ * Mixlib::Config in strict mode and prints the canonical JSON form of src/values/value.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Canonical } from '../../src/core/value';
+import type { Canonical } from '../../src/values/value';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const LOAD_CONFIG_RB = resolve(here, '../ruby/load-config.rb');

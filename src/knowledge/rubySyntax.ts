@@ -3,9 +3,9 @@
  * config-test` (ruby -c) and the loader: `"k": v` keys need Ruby 2.2, `<<~` heredocs and `&.` need 2.3.
  */
 import type { SyntaxNode } from '../../grammars/ruby';
-import { renderString } from '../core/render';
-import type { PairStyle } from '../core/style';
-import { utf8Text } from '../core/value';
+import { renderString } from '../edit/render';
+import type { PairStyle } from '../ruby/style';
+import { utf8Text } from '../values/value';
 import { compareVersions } from './versions';
 
 export type NewerSyntax = 'quoted-label' | 'squiggly-heredoc' | 'safe-navigation';

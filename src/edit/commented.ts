@@ -1,9 +1,9 @@
 import { parseRuby, type SyntaxNode } from '../../grammars/ruby';
-import type { Document } from './document';
-import type { Target } from './keys';
-import type { ValueNode } from './model';
-import { hashPairs, indexChain, pairKey } from './literal';
-import { lineEnd, lineStart, nextLineStart, startsLine } from './lines';
+import type { Document } from '../ruby/document';
+import type { Target } from '../values/keys';
+import type { ValueNode } from '../ruby/evaluated';
+import { hashPairs, indexChain, pairKey } from '../ruby/literal';
+import { lineEnd, lineStart, nextLineStart, startsLine } from '../ruby/lines';
 
 /**
  * A setting the file holds only as a commented-out line of the same shape (`# proxy[:ssl_enable] =

@@ -1,8 +1,8 @@
 import type { SyntaxNode } from '../../grammars/ruby';
-import { isGroup, type Group } from './groups';
-import { formatKey, type Target } from './keys';
+import { isGroup, type Group } from '../values/groups';
+import { formatKey, type Target } from '../values/keys';
 import { evaluateLiteral, hashPairs, indexChain, pairKey } from './literal';
-import { utf8Text } from './value';
+import { utf8Text } from '../values/value';
 import type { StatementKind } from './constructs';
 import type { Statement } from './statements';
 

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '../../grammars/ruby';
-import type { RubyValue } from './value';
+import type { RubyValue } from '../values/value';
 
 /** The value of a literal, or why it is not one (a variable, a call, interpolation, ...). */
 export type Evaluated = { ok: true; value: RubyValue } | { ok: false; node: SyntaxNode; reason: string };

@@ -1,15 +1,15 @@
 import type { SyntaxNode } from '../../grammars/ruby';
-import { extentEnd, lineOf, parseDocument, type Document } from './document';
+import { extentEnd, lineOf, parseDocument, type Document } from '../ruby/document';
 import { commentedPair, commentedStatement, type CommentedSetting } from './commented';
-import { applyEdits, type TextEdit } from './edits';
-import { fail, ScalrConfError } from './errors';
-import { formatKey, type Target } from './keys';
-import { hashPairs, heredocBody } from './literal';
-import { indentAt, isBlank, lineEnd, lineStart, nextLineStart, startsLine } from './lines';
-import type { HashNode, OpaqueNode, Slot, ValueNode } from './model';
+import { applyEdits, type TextEdit } from '../ruby/edits';
+import { fail, ScalrConfError } from '../values/errors';
+import { formatKey, type Target } from '../values/keys';
+import { hashPairs, heredocBody } from '../ruby/literal';
+import { indentAt, isBlank, lineEnd, lineStart, nextLineStart, startsLine } from '../ruby/lines';
+import type { HashNode, OpaqueNode, Slot, ValueNode } from '../ruby/evaluated';
 import { renderPair, renderString, renderValue, type Layout } from './render';
-import { pairStyleFor } from './style';
-import { sameValue, type RubyValue } from './value';
+import { pairStyleFor } from '../ruby/style';
+import { sameValue, type RubyValue } from '../values/value';
 
 export type Change = { op: 'set'; target: Target; value: RubyValue } | { op: 'unset'; target: Target };
 

@@ -1,4 +1,4 @@
-import { MASK, maskText, type TextRange } from './secretRanges';
+import { MASK, maskText, type TextRange } from '../ruby/secretRanges';
 
 /** One side of a diff: the text and the secret ranges read from its own parse. */
 export interface DiffSide {

@@ -2,9 +2,9 @@
  * What a value means to Scalr beyond its syntax: whether it fits the setting, and which settings
  * decide each other (an attribute copied into config.yml, a per-cloud policy over the global one).
  */
-import { renderValue } from '../core/render';
-import { DEFAULT_PAIR_STYLE } from '../core/style';
-import { utf8Text, type RubyValue } from '../core/value';
+import { renderValue } from '../edit/render';
+import { DEFAULT_PAIR_STYLE } from '../ruby/style';
+import { utf8Text, type RubyValue } from '../values/value';
 import { listSettings, lookupSetting, type JsonValue, type Setting } from './schema';
 
 /** One-line Ruby text of a value, as it would be written in the file. */

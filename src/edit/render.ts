@@ -1,5 +1,5 @@
-import { utf8Text, type RubyValue } from './value';
-import type { PairStyle } from './style';
+import { utf8Text, type RubyValue } from '../values/value';
+import type { PairStyle } from '../ruby/style';
 
 /**
  * Ruby literal text for values and keys. Everything written is inert: strings are quoted so that

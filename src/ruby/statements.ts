@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '../../grammars/ruby';
 import { configReferences, topLevelStatements } from '../../grammars/queries';
 import { statementKind, type StatementKind } from './constructs';
-import { isGroup, type Group } from './groups';
+import { isGroup, type Group } from '../values/groups';
 import { indexChain } from './literal';
 
 /**

@@ -1,5 +1,5 @@
 import { parseDocument, type Document } from './document';
-import { ScalrConfError } from './errors';
+import { ScalrConfError } from '../values/errors';
 import { scanWrites, type Layer, type Scan } from './writes';
 
 /**

@@ -1,6 +1,6 @@
-import { parseJsonValue } from '../core/json';
-import type { RubyValue } from '../core/value';
-import { keyOfPath } from '../core/writes';
+import { parseJsonValue } from '../values/json';
+import type { RubyValue } from '../values/value';
+import { keyOfPath } from '../ruby/writes';
 import { lookupSetting } from './schema';
 
 const cache = new Map<string, RubyValue | undefined>();

@@ -1,8 +1,8 @@
 import { lineOf, type Document } from './document';
-import { fail } from './errors';
-import { formatKey, type Target } from './keys';
-import type { HashNode, OpaqueNode, Slot, ValueNode } from './model';
-import type { RubyValue } from './value';
+import { fail } from '../values/errors';
+import { formatKey, type Target } from '../values/keys';
+import type { HashNode, OpaqueNode, Slot, ValueNode } from './evaluated';
+import type { RubyValue } from '../values/value';
 
 /** Where a value came from: the line that decides it. */
 export interface Found {

@@ -1,5 +1,5 @@
 import { parseRuby, sourceOf, type SyntaxNode, type TreeCursor } from '../../grammars/ruby';
-import { isGroup } from './groups';
+import { isGroup } from '../values/groups';
 import { heredocBody, indexChain, keyValue } from './literal';
 import { lineStart } from './lines';
 import { keyOfPath } from './writes';

@@ -1,14 +1,14 @@
 import { firstSyntaxError, parseRuby, type SyntaxNode } from '../../grammars/ruby';
-import type { Document } from './document';
-import { fail } from './errors';
-import { GROUPS, type Group } from './groups';
-import type { Target } from './keys';
-import { evaluateLiteral } from './literal';
-import type { ValueNode } from './model';
+import type { Document } from '../ruby/document';
+import { fail } from '../values/errors';
+import { GROUPS, type Group } from '../values/groups';
+import type { Target } from '../values/keys';
+import { evaluateLiteral } from '../ruby/literal';
+import type { ValueNode } from '../ruby/evaluated';
 import type { Change } from './plan';
-import { utf8Text, type RubyValue } from './value';
-import { scanStatements } from './statements';
-import { line, scanWrites } from './writes';
+import { utf8Text, type RubyValue } from '../values/value';
+import { scanStatements } from '../ruby/statements';
+import { line, scanWrites } from '../ruby/writes';
 
 /**
  * A Ruby snippet to merge, such as a sample from Scalr's documentation: the values its plain

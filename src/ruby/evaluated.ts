@@ -1,7 +1,7 @@
 import { sourceOf, type SyntaxNode } from '../../grammars/ruby';
-import { GROUPS, isGroup, type Group } from './groups';
+import { GROUPS, isGroup, type Group } from '../values/groups';
 import { evaluateLiteral, hashPairs, indexChain, pairKey, describe } from './literal';
-import type { RubyValue } from './value';
+import type { RubyValue } from '../values/value';
 import { statementKind } from './constructs';
 import { referencesOf, type Statement } from './statements';
 

@@ -1,5 +1,5 @@
 import { fail } from './errors';
-import { binOf, utf8Text, type RubyValue } from './value';
+import { utf8Text, type RubyValue } from './value';
 import { parseJsonValue } from './json';
 
 export const VALUE_TYPES = ['string', 'integer', 'float', 'boolean', 'symbol', 'nil', 'json'] as const;

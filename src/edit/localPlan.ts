@@ -1,12 +1,12 @@
-import { lineOf, parseDocument, type Document } from './document';
-import { applyEdits } from './edits';
-import { fail, ScalrConfError } from './errors';
-import { formatKey, type Target } from './keys';
-import { combineTexts } from './layers';
-import type { Slot, ValueNode } from './model';
+import { lineOf, parseDocument, type Document } from '../ruby/document';
+import { applyEdits } from '../ruby/edits';
+import { fail, ScalrConfError } from '../values/errors';
+import { formatKey, type Target } from '../values/keys';
+import { combineTexts } from '../ruby/layers';
+import type { Slot, ValueNode } from '../ruby/evaluated';
 import { enableAllArgument, groupKeyText, nest, planSet, planUnset, type Change, type Plan, type PlanOptions } from './plan';
 import { renderString, renderValue } from './render';
-import type { RubyValue } from './value';
+import type { RubyValue } from '../values/value';
 
 /**
  * Changes to scalr-server-local.rb, planned with scalr-server.rb in view: Ruby evaluates the local

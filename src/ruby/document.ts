@@ -1,6 +1,6 @@
 import { firstSyntaxError, parseRuby, sourceOf, type SyntaxNode, type Tree } from '../../grammars/ruby';
-import { fail } from './errors';
-import { buildModel, type Model } from './model';
+import { fail } from '../values/errors';
+import { buildModel, type Model } from './evaluated';
 import { scanStatements, type Statement } from './statements';
 import { docStyle, dominantPairStyle, type DocStyle, type PairStyle } from './style';
 import { heredocBody } from './literal';

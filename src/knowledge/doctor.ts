@@ -3,12 +3,12 @@
  * ignore or misread a setting. Pure: file texts in, findings out; the caller runs `ruby -c`.
  */
 import { firstSyntaxError, parseRuby, type SyntaxNode } from '../../grammars/ruby';
-import { ScalrConfError } from '../core/errors';
-import { GROUPS } from '../core/groups';
-import { layerDocuments } from '../core/layers';
-import { evaluateLiteral } from '../core/literal';
-import { findPlaceholders, keyOfPath, line, pathOf, simulate, type Fate, type Layer, type Other, type Placeholder, type Write } from '../core/writes';
-import { utf8Text } from '../core/value';
+import { ScalrConfError } from '../values/errors';
+import { GROUPS } from '../values/groups';
+import { layerDocuments } from '../ruby/layers';
+import { evaluateLiteral } from '../ruby/literal';
+import { findPlaceholders, keyOfPath, line, pathOf, simulate, type Fate, type Layer, type Other, type Placeholder, type Write } from '../ruby/writes';
+import { utf8Text } from '../values/value';
 import { editDistance, isSecretKey, lookupSetting, suggestKeys } from './schema';
 import { rubyText, valueCheck } from './knowledge';
 import { newerSyntaxUses, rubyAccepts } from './rubySyntax';

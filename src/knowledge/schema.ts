@@ -1,4 +1,4 @@
-import { parseJsonValue } from '../core/json';
+import { parseJsonValue } from '../values/json';
 /**
  * What scalr-conf knows of Scalr's settings: the data in settings.json and the rules around it.
  *
@@ -15,9 +15,9 @@ import { parseJsonValue } from '../core/json';
  */
 import settings from './settings.json';
 import policy from './iam-policy.json';
-import { ScalrConfError } from '../core/errors';
-import { binOf, str, type RubyValue } from '../core/value';
-import { isDottedSegment } from '../core/keys';
+import { ScalrConfError } from '../values/errors';
+import { str, type RubyValue } from '../values/value';
+import { isDottedSegment } from '../values/keys';
 
 export type SettingType = 'string' | 'integer' | 'float' | 'boolean' | 'enum' | 'array' | 'hash';
 

@@ -3,12 +3,12 @@
  * scalr-server-local.rb, the line that decides it, what that line shadows, and what the schema
  * knows of the setting and of the settings that decide it with it. Pure: texts in, a report out.
  */
-import { formatKey, parseKey, type Target } from '../core/keys';
-import { layerDocuments, type Layered } from '../core/layers';
-import { evaluateLiteral } from '../core/literal';
-import { presentKeys, readValue } from '../core/query';
-import { sameValue, utf8Text, type RubyValue } from '../core/value';
-import { keyOfPath, line, simulate, type Fate, type FateKind, type Layer, type Write } from '../core/writes';
+import { formatKey, parseKey, type Target } from '../values/keys';
+import { layerDocuments, type Layered } from '../ruby/layers';
+import { evaluateLiteral } from '../ruby/literal';
+import { presentKeys, readValue } from '../ruby/query';
+import { sameValue, utf8Text, type RubyValue } from '../values/value';
+import { keyOfPath, line, simulate, type Fate, type FateKind, type Layer, type Write } from '../ruby/writes';
 import type { Step } from '../model/pipeline';
 import type { SecretEntry } from '../model/secrets';
 import { foldUses, pathId, type Source } from '../model/uses';
