@@ -18,6 +18,8 @@ export interface Plan {
   after: string;
   /** `after`, parsed: what the last change left, for a caller that reads it again. */
   doc?: Document;
+  /** `before`, parsed, with its tree whole (not spent by planning), for a caller that reads it again. */
+  beforeDoc?: Document;
   /** One line per change: what it did, or that it changed nothing. */
   summary: string[];
 }

@@ -1,4 +1,4 @@
-import { parseRuby, sourceOf, type SyntaxNode, type TreeCursor } from '../../grammars/ruby';
+import { parseRuby, sourceOf, type SyntaxNode, type Tree, type TreeCursor } from '../../grammars/ruby';
 import { isGroup } from '../values/groups';
 import { heredocBody, indexChain, keyValue } from './literal';
 import { lineStart } from './lines';
@@ -21,10 +21,11 @@ export const MASK = '********';
 
 /**
  * With `within`, only what overlaps those ranges is read (the lines a diff shows, say); the ranges
- * found may reach past them, as a string spanning lines does.
+ * found may reach past them, as a string spanning lines does. `parsed` is the text's tree when the
+ * caller has one (a plan parses both its texts already); a tree of another text is not used.
  */
-export function secretRanges(text: string, isSecret: IsSecret, within?: readonly TextRange[]): TextRange[] {
-  const tree = parseRuby(text);
+export function secretRanges(text: string, isSecret: IsSecret, within?: readonly TextRange[], parsed?: Tree): TextRange[] {
+  const tree = parsed && sourceOf(parsed.rootNode) === text ? parsed : parseRuby(text);
   const walk: Walk = { text, isSecret, out: [], within: within && withHeredocStarts(tree.rootNode, mergeRanges(within)) };
   // A cursor, not nodes: on files of tens of thousands of entries each node object costs.
   visitChildren(walk, tree.walk());
