@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
 import { fail } from '../values/errors';
-import { formatKey, parseKey, type Target } from '../values/keys';
+import { parseKey } from '../values/keys';
 import type { Change } from '../edit/plan';
-import { parseValue } from '../values/parseValue';
-import { utf8Text, type RubyValue } from '../values/value';
-import { coerceValue, didYouMean, lookupSetting, parseExactJson, suggestKeys, type Setting } from '../knowledge/schema';
+import { argumentValue, checkedKey } from '../knowledge/argumentValue';
 import { checkedAgainstFile } from './suggest';
-import { knownDefault } from '../knowledge/defaults';
-import { checkValue } from '../model/valueChecks';
-import { asText, bytesBack } from './text';
+import { asText } from './text';
 import { applyPlan } from './apply';
 import { isInteractive, readStdin, terminals, type Deps } from './deps';
 import { readHidden } from './terminal';
@@ -76,7 +72,9 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
           stdinUsed = true;
           raw = (await valueFromStdin(deps, args[i])).toString('latin1');
         }
-        changes.push({ op: 'set', target, value: typedValue(target, raw, opts, warn) });
+        const typed = argumentValue(target, raw, opts);
+        for (const note of typed.notes) warn(`scalr-conf: note: ${note}`);
+        changes.push({ op: 'set', target, value: typed.value });
       }
       for (const k of cmd.unset ?? []) changes.push({ op: 'unset', target: checkedKey(parseKey(k), opts) });
       run.code = await applyPlan(opts, deps, planFor(opts, deps.env, checkedAgainstFile(changes, opts.force, warn)));
@@ -121,46 +119,3 @@ async function valueFromStdin(deps: Deps, key: string): Promise<Buffer> {
   return readHidden(deps.stdin, deps.stderr, `${asText(key)} (typing is not shown): `);
 }
 
-/**
- * Known keys take their type from the schema (near-misses of them were refused before). Then what
- * reconfigure will do with the value is checked: Scalr must get what was asked.
- */
-function typedValue(target: Target, raw: string, opts: GlobalOptions, warn: (line: string) => void): RubyValue {
-  const setting = lookupSetting(formatKey(target));
-  const value = parsedValue(target, setting, raw, opts);
-  if (target.kind === 'group') {
-    const path = [target.group, ...target.path];
-    const check = checkValue(path, value, { type: setting?.type, default: knownDefault(path), force: opts.force });
-    if (check.refusal) throw check.refusal;
-    for (const note of check.notes) warn(`scalr-conf: note: ${note}`);
-  }
-  return value;
-}
-
-function parsedValue(target: Target, setting: Setting | undefined, raw: string, opts: GlobalOptions): RubyValue {
-  // JSON.parse would make 1.0 an integer and round integers past 2^53.
-  if (opts.type === 'json') return parseExactJson(utf8Value(raw, 'JSON'), formatKey(target));
-  if (opts.type) return parseValue(raw, opts.type);
-  // Strings keep their bytes: a Latin-1 password is not valid UTF-8, and is not to be "repaired".
-  if (!setting || setting.type === 'string') return parseValue(raw, 'string');
-  if (opts.force && setting.type === 'enum') return parseValue(raw, 'string');
-  const text = utf8Text(raw);
-  if (text !== undefined) return coerceValue(setting, text);
-  if (setting.type === 'hash' || raw.trim().startsWith('[')) utf8Value(raw, 'JSON');
-  return bytesBack(coerceValue(setting, raw));
-}
-
-function utf8Value(raw: string, what: string): string {
-  const text = utf8Text(raw);
-  if (text === undefined) fail('usage', `the value is not valid UTF-8, which ${what} must be`);
-  return text;
-}
-
-/** A near-miss of a known key is refused; other unknown keys are looked at with the file (checkChangedKeys). */
-function checkedKey(target: Target, opts: GlobalOptions): Target {
-  const key = formatKey(target);
-  if (opts.force || lookupSetting(key)) return target;
-  const hint = didYouMean(suggestKeys(key));
-  if (hint) fail('usage', `unknown key ${key}: ${hint} (--force to use it anyway)`);
-  return target;
-}
