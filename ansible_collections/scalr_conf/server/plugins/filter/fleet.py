@@ -1,31 +1,47 @@
 # -*- coding: utf-8 -*-
-# Which settings differ between hosts' scalr-server.rb, from scalr_conf.server.show's digests.
+# Which settings differ between nodes, from `scalr-conf diff --json REFERENCE NODE` run for each node.
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 
-def settings_differences(digests_by_host, ignore=()):
-    """One line per setting not the same on every host (missing on some counts), naming the hosts of each value."""
-    hosts = sorted(digests_by_host)
-    keys = sorted(set(k for h in hosts for k in (digests_by_host[h] or {})))
+from ansible.errors import AnsibleFilterError
+
+
+def _side(s):
+    """One side of a difference as `scalr-conf diff` prints it (secrets come masked)."""
+    if not s.get('set'):
+        return '(unset, default %s)' % json.dumps(s['default']) if 'default' in s else '(unset)'
+    if 'unknown' in s:
+        return '(cannot tell: %s)' % s['unknown']
+    return json.dumps(s.get('value'), ensure_ascii=False)
+
+
+def fleet_differences(results, ignore=()):
+    """One line per setting some node has otherwise than the reference node: KEY (REF → VALUE on
+    NODES; ...), nodes with the same value together. `results` are the looped command's results,
+    each `item` a node and `stdout` diff's JSON; ignored keys are left out."""
+    by_key = {}
+    for r in results:
+        if r.get('skipped'):
+            continue
+        try:
+            compared = json.loads(r['stdout'])
+        except (KeyError, TypeError, ValueError):
+            raise AnsibleFilterError('scalr-conf diff printed no JSON for %s' % r.get('item'))
+        for d in compared['differences']:
+            if d['key'] in ignore:
+                continue
+            groups = by_key.setdefault(d['key'], {})
+            groups.setdefault('%s → %s' % (_side(d['a']), _side(d['b'])), []).append(r['item'])
     lines = []
-    for key in keys:
-        if key in ignore:
-            continue
-        groups = {}
-        for h in hosts:
-            groups.setdefault((digests_by_host[h] or {}).get(key), []).append(h)
-        if len(groups) < 2:
-            continue
-        parts = []
-        ordered = sorted(groups.items(), key=lambda g: (g[0] is None, g[1]))
-        for n, (digest, members) in enumerate(ordered, 1):
-            parts.append(('not set on ' if digest is None else 'value %d on ' % n) + ', '.join(members))
-        lines.append('%s (%s)' % (key, '; '.join(parts)))
+    for key in sorted(by_key):
+        groups = sorted(by_key[key].items(), key=lambda g: sorted(g[1]))
+        lines.append('%s (%s)' % (key, '; '.join('%s on %s' % (change, ', '.join(sorted(nodes))) for change, nodes in groups)))
     return lines
 
 
 class FilterModule(object):
     def filters(self):
-        return {'settings_differences': settings_differences}
+        return {'fleet_differences': fleet_differences}

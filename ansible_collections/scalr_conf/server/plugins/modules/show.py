@@ -13,8 +13,6 @@ description:
   - Runs C(scalr-conf show --all --main-only --json) on the main file and returns every setting with its value
     (passwords and keys masked) and a digest of each value (secrets included), so that hosts can be
     compared without printing a secret. Formatting, comments and order do not change a digest.
-  - Used by the C(scalr_conf.server.fleet) role's consistency check, because Scalr requires
-    C(scalr-server.rb) to be identical on every node.
 version_added: "0.1.0"
 author:
   - scalr-conf contributors
