@@ -169,6 +169,18 @@ describe('docs/ansible/playbook.yml', () => {
     expect(existsSync(copiesOf(r))).toBe(false);
   }, 120_000);
 
+  it('fails the check with scalr-conf\'s message, naming the node\'s file, when a node\'s files cannot be read as reconfigure reads them', async () => {
+    writeFileSync(secretsOf('app-2'), '{"app": ', { mode: 0o600 });
+    // The playbook's edit step refuses this node first; the check on its own gets as far as diff.
+    const r = await playbook(join(ROOT, 'test/ansible/fleet-check.yml'), f.inv, work);
+    expect(r.code).not.toBe(0);
+    const failed = HOSTS.map((h) => taskResult(r, 'scalr-conf diff read every node\'s files', h)).find((x) => x?.failed);
+    expect(failed?.msg).toMatch(/^scalr-conf diff of app-2 failed \(REFUSED, exit 3\): /);
+    expect(failed?.msg).toContain(`app-2:${secretsOf('app-2')}`);
+    expect(HOSTS.map((h) => taskResult(r, CHECK, h)).filter(Boolean)).toEqual([]);
+    expect(existsSync(copiesOf(r))).toBe(false);
+  }, 120_000);
+
   it('refuses scalr-server.rb settings that are not the same for every node, before editing anything', async () => {
     const r = await unequal;
     expect(r.code).not.toBe(0);

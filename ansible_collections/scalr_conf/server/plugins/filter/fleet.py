@@ -5,6 +5,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 
 from ansible.errors import AnsibleFilterError
 
@@ -42,6 +43,29 @@ def fleet_differences(results, ignore=()):
     return lines
 
 
+def fleet_diff_errors(results, copies, main_by_host):
+    """One line per node whose comparison failed (diff's exit 2 and up), with scalr-conf's message
+    naming the nodes' files rather than the controller's copies of them (`copies`/NODE/NAME)."""
+    lines = []
+    for r in results:
+        if r.get('skipped') or r.get('rc') in (0, 1):
+            continue
+        name, message = 'EXIT_%s' % r.get('rc'), ''
+        for line in reversed((r.get('stderr') or '').strip().splitlines()):
+            try:
+                err = json.loads(line)['error']
+                name, message = err.get('exit', name), err.get('message', '')
+                break
+            except (ValueError, KeyError, TypeError):
+                message = message or line
+        for host in sorted(main_by_host, key=len, reverse=True):
+            node_dir = os.path.dirname(main_by_host[host])
+            for copy, real in (('scalr-server.rb', main_by_host[host]), ('scalr-server-secrets.json', os.path.join(node_dir, 'scalr-server-secrets.json'))):
+                message = message.replace(os.path.join(copies, host, copy), '%s:%s' % (host, real))
+        lines.append('scalr-conf diff of %s failed (%s, exit %s): %s' % (r.get('item'), name, r.get('rc'), message or r.get('msg', '')))
+    return lines
+
+
 class FilterModule(object):
     def filters(self):
-        return {'fleet_differences': fleet_differences}
+        return {'fleet_differences': fleet_differences, 'fleet_diff_errors': fleet_diff_errors}
