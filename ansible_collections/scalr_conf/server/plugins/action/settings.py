@@ -136,4 +136,3 @@ class ActionModule(ActionBase):
         if check:
             return json.loads(out.decode('utf-8').strip().splitlines()[-1]), [on_host(w, copies) for w in warnings(err)]
         return out, []
-
