@@ -181,6 +181,21 @@ describe('docs/ansible/playbook.yml', () => {
     expect(existsSync(copiesOf(r))).toBe(false);
   }, 120_000);
 
+  it('fails the check when license.json is not the same file on every node', async () => {
+    for (const h of HOSTS) writeFileSync(secretsOf(h), JSON.stringify({ app: { secret_key: 'json-secret-not-for-logs' } }), { mode: 0o600 });
+    const licenseOf = (h: string) => join(dirname(f.file(h)), 'license.json');
+    for (const h of HOSTS) writeFileSync(licenseOf(h), '{"license": "one"}\n');
+    const same = await playbook(join(ROOT, 'test/ansible/fleet-check.yml'), f.inv, work);
+    expect(same.code, same.output).toBe(0);
+    writeFileSync(licenseOf('db-1'), '{"license": "another"}\n');
+    rmSync(licenseOf('proxy-1'));
+    const r = await playbook(join(ROOT, 'test/ansible/fleet-check.yml'), f.inv, work);
+    expect(r.code).not.toBe(0);
+    const failed = HOSTS.map((h) => taskResult(r, 'license.json is the same on every node', h)).find((x) => x?.failed);
+    expect(failed?.msg).toBe("license.json must be the same file on every node; on db-1, proxy-1 it is not app-1's (another file, or none)");
+    for (const h of HOSTS) rmSync(licenseOf(h), { force: true });
+  }, 120_000);
+
   it('refuses scalr-server.rb settings that are not the same for every node, before editing anything', async () => {
     const r = await unequal;
     expect(r.code).not.toBe(0);
