@@ -10,6 +10,7 @@ import { knownDefault } from '../knowledge/defaults';
 import { diagnose, type Finding } from '../knowledge/doctor';
 import { verifyWrite } from '../io/installedLoader';
 import { scalrTarget } from './cmd-doctor';
+import { errorMessage } from './secrets';
 import type { Verdict } from './editDecision';
 import { scalrRoot, type GlobalOptions } from './options';
 
@@ -49,7 +50,7 @@ export interface Review {
 export async function reviewEdit(ctx: EditContext, edited: string): Promise<Review> {
   const { names, target } = ctx;
   const shown = `${names[target]} (edited)`;
-  const broken = (e: ScalrConfError): Review => ({ verdict: 'broken', problems: [`${shown}: ${e.message.replace(/; (fix the file first|nothing written)$/, '')}`], warnings: [], blocking: e });
+  const broken = (e: ScalrConfError): Review => ({ verdict: 'broken', problems: [`${shown}: ${errorMessage(e, !!ctx.opts.showSecrets).replace(/; (fix the file first|nothing written)$/, '')}`], warnings: [], blocking: e });
   try {
     parseDocument(edited);
   } catch (e) {

@@ -3,6 +3,7 @@ import { isGroup } from '../values/groups';
 import { heredocBody, indexChain, keyValue } from './literal';
 import { lineStart } from './lines';
 import { keyOfPath } from './writes';
+import type { Quoted } from '../values/errors';
 
 /**
  * Where a file's secret values are, read from its parse: every value written under a key the
@@ -74,8 +75,9 @@ function visit(walk: Walk, c: TreeCursor, path?: string[]): void {
       keyedIn(walk, c.startIndex, c.endIndex);
       return;
     case 'ERROR':
-      // So is what failed to parse; what did parse inside it is still read below.
-      keyedIn(walk, c.startIndex, c.endIndex);
+      // So is what failed to parse, from the start of its line: the key of a broken
+      // `x[:pass] = "...",` parses on its own, outside the error. What did parse inside is still read below.
+      keyedIn(walk, lineStart(walk.text, c.startIndex), c.endIndex);
       break;
     case 'hash':
       visitChildren(walk, c, path);
@@ -290,4 +292,16 @@ export function maskText(text: string, ranges: readonly TextRange[]): string {
     at = r.end;
   }
   return out + text.slice(at);
+}
+
+/** A message with the file text it quotes masked where that text is secret. */
+export function maskQuoted(message: string, quoted: Quoted | undefined, isSecret: IsSecret): string {
+  if (!quoted) return message;
+  const { text, start, end } = quoted;
+  const ranges = secretRanges(text, isSecret, [{ start, end }])
+    .filter((r) => r.end > start && r.start < end)
+    .map((r) => ({ start: Math.max(r.start, start) - start, end: Math.min(r.end, end) - start }));
+  if (ranges.length === 0) return message;
+  const excerpt = text.slice(start, end);
+  return message.split(quoted.render(excerpt)).join(quoted.render(maskText(excerpt, ranges)));
 }
