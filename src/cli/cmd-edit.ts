@@ -32,6 +32,8 @@ export function registerEdit(program: Command, deps: Deps, run: Run, globals: ()
         'An editor that exits non-zero, or abandon, leaves the file as it is (exit 9, ABORTED).',
         'Without a terminal, --yes is needed: the copy is installed when it passes the checks (with problems,',
         'only with --force); otherwise edit refuses before starting the editor.',
+        'With --json (which needs --yes, as nothing can be asked) stdout carries one JSON result at the end,',
+        'as set prints; what the checks found goes to stderr.',
         '',
         'Examples:',
         '  sudo scalr-conf edit',
@@ -43,6 +45,8 @@ export function registerEdit(program: Command, deps: Deps, run: Run, globals: ()
     .action(async () => {
       const opts = globals();
       if (opts.file === FILTER) fail('usage', 'edit opens the file in an editor; it cannot edit stdin (--file -)');
+      // The editor and the questions use the terminal on stdout, where --json puts its result.
+      if (opts.json && !opts.yes) fail('usage', 'edit --json needs --yes: the questions would be asked on stdout, which carries the JSON; nothing edited');
       if (!opts.yes && !(await isInteractive(deps))) {
         fail('aborted', 'edit asks what to do with the edited file and there is no terminal to ask on (--yes installs an edit that passes the checks); nothing edited');
       }

@@ -62,9 +62,19 @@ export function runEditor(command: string, file: string, env: NodeJS.ProcessEnv)
     const child = spawn('/bin/sh', ['-c', `${command} "$@"`, command, file], { stdio: 'inherit', env });
     // A command sh cannot start ends with 127 from sh itself; a spawn error means no /bin/sh.
     child.on('error', () => resolve({ code: 127, signal: null }));
-    child.on('close', (code, signal) => resolve({ code, signal }));
+    child.on('close', (code, signal) => resolve(signal ? { code, signal } : { code, signal: signalOfShell(code) }));
   }).finally(() => {
     process.off('SIGINT', ignore);
     process.off('SIGQUIT', ignore);
   });
+}
+
+/**
+ * The editor runs under sh, which reports a command killed by signal N as status 128+N (it stays
+ * alive itself): read back as the signal, so a killed editor is told from one that failed.
+ */
+function signalOfShell(code: number | null): NodeJS.Signals | null {
+  if (code === null || code <= 128) return null;
+  const found = Object.entries(os.constants.signals).find(([, n]) => n === code - 128);
+  return found ? (found[0] as NodeJS.Signals) : null;
 }
