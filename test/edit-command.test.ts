@@ -172,6 +172,25 @@ describe('scalr-conf edit: install, nothing, re-edit, abandon', () => {
     }
   });
 
+  it('an editor that removes the copy discards the edit, with ABORTED', async () => {
+    const s = setup([`rm "$1"`]);
+    const r = await s.edit(['install']);
+    expect(r.code).toBe(EXIT.ABORTED);
+    expect(r.stderr).toMatch(/^scalr-conf: the editor \(.*\) left no file to read back; the edit is discarded/);
+    expect(readFileSync(s.file, 'utf8')).toBe(MAIN);
+    expect(s.copiesGone()).toBe(true);
+  });
+
+  it('a file changed on disk while the editor ran is not overwritten', async () => {
+    const s = setup([`echo '# edited elsewhere' >> '@DIR@/scalr-server.rb'; ${CHANGE}`]);
+    const r = await s.edit(['install']);
+    expect(r.code).toBe(EXIT.CHANGED_ON_DISK);
+    expect(r.stderr).toMatch(/changed on disk while it was being edited; nothing written/);
+    expect(readFileSync(s.file, 'utf8')).toBe(MAIN + '# edited elsewhere\n');
+    expect(existsSync(s.backups)).toBe(false);
+    expect(s.copiesGone()).toBe(true);
+  });
+
   it('an editor that replaces the copy (write a new file, rename it over) is read by name', async () => {
     const s = setup([`sed 's/=> 10/=> 45/' "$1" > "$1.new" && mv "$1.new" "$1"`]);
     const r = await s.edit(['install']);
@@ -301,6 +320,10 @@ describe('scalr-conf edit and the lock', () => {
     expect(r.code).toBe(EXIT.BUSY);
     expect(s.runs()).toEqual([]);
     expect(readFileSync(s.file, 'utf8')).toBe(MAIN);
+    // --local takes the same lock, and leaves no empty local file behind.
+    expect((await s.edit(['install'], ['--wait', '0', '--local'])).code).toBe(EXIT.BUSY);
+    expect(s.runs()).toEqual([]);
+    expect(existsSync(s.local)).toBe(false);
   });
 
   it('holds the lock while the editor runs', async () => {

@@ -113,6 +113,7 @@ async function editLoop(opts: GlobalOptions, deps: Deps, pending: Pending, ctx: 
       fail('aborted', `the editor (${editor}) ${how}; the edit is discarded and ${file} is unchanged`, undefined, file);
     }
     const text = copy.read();
+    if (text === undefined) fail('aborted', `the editor (${editor}) left no file to read back; the edit is discarded and ${file} is unchanged`, undefined, file);
     if (text === ctx.original) {
       pending.say(`no changes made to ${file}; nothing written`);
       return undefined;

@@ -19,11 +19,13 @@ export function editorCommand(env: NodeJS.ProcessEnv): string {
 
 export interface EditCopy {
   path: string;
-  /** What the editor left, one char per byte. */
-  read(): string;
+  /** What the editor left, one char per byte; undefined when it left no file there. */
+  read(): string | undefined;
   /** Removes the copy and its directory; safe to call more than once. */
   remove(): void;
 }
+
+const ENDING = ['SIGHUP', 'SIGTERM'] as const;
 
 export function makeEditCopy(original: string, bytes: Buffer): EditCopy {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scalr-conf-edit-'));
@@ -36,11 +38,29 @@ export function makeEditCopy(original: string, bytes: Buffer): EditCopy {
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  // Told to end while the editor runs (the terminal hung up, kill): the copy, secrets and all,
+  // goes first, then the signal does what it would have done.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    remove();
+    process.kill(process.pid, signal);
+  };
+  const remove = (): void => {
+    for (const signal of ENDING) process.off(signal, onSignal);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  for (const signal of ENDING) process.once(signal, onSignal);
   return {
     path: file,
     // By name: many editors save by writing a new file and renaming it over the old one.
-    read: () => fs.readFileSync(file).toString('latin1'),
-    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+    read: () => {
+      try {
+        return fs.readFileSync(file).toString('latin1');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
+    },
+    remove,
   };
 }
 
