@@ -383,6 +383,15 @@ describe('scalr-conf edit and secrets', () => {
     expect(r.stdout + r.stderr).not.toContain('hunter2');
   });
 
+  it('a secret whose quotes the edit dropped is masked in the review and the diff', async () => {
+    const s = setup([`sed -i 's/"hunter2"/hunter2/' "$1"`], SECRET);
+    const r = await s.edit(['install'], ['--dry-run', '--color', 'never']);
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(r.stdout).toMatch(/^ {2}mysql\[:root_password\]: "\*{8}" \u2192 \(cannot tell: .*:6 has a value only Ruby can compute\)$/m);
+    expect(r.stdout).toMatch(/^\+mysql\[:root_password\] = \*{8}$/m);
+    expect(r.stdout + r.stderr).not.toContain('hunter2');
+  });
+
   it('a secret that changes is listed masked, unless --show-secrets', async () => {
     const s = setup([`sed -i 's/hunter2/swordfish/' "$1"`], SECRET);
     const r = await s.edit(['abandon']);

@@ -92,3 +92,32 @@ describe('set below a secret that is not a hash', () => {
     });
   }
 });
+
+describe('a secret written without its quotes (a bare word Ruby would call)', () => {
+  const BARE = 'mysql[:root_password] = "x"\napp[:configuration] = {"scalr"=>{"connections"=>{"ldap"=>{"password"=>s3cret}}, "aws"=>{"instances_connection_policy"=>ENV["POLICY"]}}}\n';
+
+  it('is a secret range, as the value of its key', () => {
+    expect(secretRanges(BARE, isSecretKey).map((r) => BARE.slice(r.start, r.end))).toEqual(['x', 's3cret']);
+  });
+
+  it('is masked in why show and get cannot tell its value, and other code is still quoted', async () => {
+    const f = file(BARE);
+    const show = await runCli(['--file', f, 'show', '--color', 'never']);
+    expect(show.stdout).toContain('connections.ldap.password = (cannot tell: line 2 has the variable or method "********")');
+    expect(show.stdout).toContain('(cannot tell: line 2 has a lookup (ENV["POLICY"]))');
+    const json = await runCli(['--file', f, 'show', '--json']);
+    expect(JSON.parse(json.stdout)['connections.ldap.password'].unknown).toMatch(/\*{8}/);
+    const get = await runCli(['--file', f, 'get', 'connections.ldap.password', '--json']);
+    expect(JSON.parse(get.stderr).error.code).toBe('unsupported');
+    for (const r of [show, json, get]) expect(r.stdout + r.stderr).not.toContain('s3cret');
+    expect((await runCli(['--file', f, 'get', 'connections.ldap.password', '--show-secrets'])).stderr).toContain('"s3cret"');
+  });
+
+  it('is masked in diff, which cannot tell what Scalr gets', async () => {
+    const a = file('mysql[:root_password] = "x"\n');
+    const b = file('mysql[:root_password] = hunter2\n');
+    const r = await runCli(['diff', a, b]);
+    expect(r.stdout).toMatch(/^mysql\[:root_password\]: "\*{8}" \u2192 \(cannot tell: .*:1 has a value only Ruby can compute\)$/m);
+    expect(r.stdout + r.stderr).not.toContain('hunter2');
+  });
+});

@@ -4,6 +4,7 @@ import { formatKey, parseKey, type Target } from '../values/keys';
 import type { Change } from '../edit/plan';
 import { parseValue } from '../values/parseValue';
 import { flatten, getValue, whyUnreadable, type Unreadable } from '../ruby/query';
+import { maskQuoted } from '../ruby/secretRanges';
 import { utf8Text, type RubyValue } from '../values/value';
 import { displayValue, plainJson, rubyish } from './valueText';
 import { coerceValue, didYouMean, isSecretKey, listSettings, lookupSetting, parseExactJson, suggestKeys, type Setting } from '../knowledge/schema';
@@ -112,11 +113,13 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
         deps.stderr.write(asText(`scalr-conf: note: ${fromElsewhere} of these values ${fromElsewhere === 1 ? 'is' : 'are'} decided by ${names.local}, which reconfigure reads after ${file}`) + '\n');
       }
       const shown = scalrRows.map(([k, v, line, from]) => [k, v.kind === 'unreadable' || opts.showSecrets || !isSecretKey(k) ? v : undefined, line, from] as const);
+      // The reason quotes the code, which under a secret key may be the secret without its quotes.
+      const why = (u: Unreadable) => (opts.showSecrets ? whyUnreadable(u) : maskQuoted(whyUnreadable(u), u.quoted, isSecretKey));
       if (opts.json) {
-        const entry = (v: RubyValue | Unreadable | undefined) => (!v ? { value: '********' } : v.kind === 'unreadable' ? { unknown: whyUnreadable(v) } : { value: plainJson(v) });
+        const entry = (v: RubyValue | Unreadable | undefined) => (!v ? { value: '********' } : v.kind === 'unreadable' ? { unknown: why(v) } : { value: plainJson(v) });
         deps.stdout.write(JSON.stringify(Object.fromEntries(shown.map(([k, v, line, from]) => [asText(k), { ...entry(v), file: from, ...(from === names.secrets ? {} : { line }) }]))) + '\n');
       } else {
-        const text = (v: RubyValue | Unreadable | undefined) => (!v ? MASK : v.kind === 'unreadable' ? `(cannot tell: ${whyUnreadable(v)})` : rubyish(v));
+        const text = (v: RubyValue | Unreadable | undefined) => (!v ? MASK : v.kind === 'unreadable' ? `(cannot tell: ${why(v)})` : rubyish(v));
         for (const [k, v] of shown) deps.stdout.write(Buffer.from(`${k} = ${text(v)}\n`, 'latin1'));
       }
       const unknown = shown.filter(([, v]) => v?.kind === 'unreadable').length;

@@ -110,7 +110,7 @@ function visitWrite(walk: Walk, c: TreeCursor, hashPath?: string[]): void {
     const field = c.currentFieldName;
     if (field === keyField) written = pair ? pairWritten(walk, c, hashPath) : assignmentWritten(c.currentNode);
     if (field === valueField && written) {
-      if (walk.isSecret(written.path ? keyOfPath(written.path) : written.name)) valueRanges(c.currentNode, walk.out);
+      if (walk.isSecret(written.path ? keyOfPath(written.path) : written.name)) secretValueRanges(c.currentNode, walk.out);
       visit(walk, c, c.nodeType === 'hash' ? written.path : undefined);
     } else visit(walk, c);
   } while (c.gotoNextSibling());
@@ -199,6 +199,12 @@ function assignmentWritten(left: SyntaxNode | null): Written | undefined {
  * heredoc bodies, each part of "a" "b" or "a" + b), and numbers and symbols whole. A hash is left
  * to its pairs, which are judged by their own keys; code such as a method name stays visible.
  */
+/** A bare word as the whole value is most likely the secret with its quotes forgotten. */
+function secretValueRanges(node: SyntaxNode, out: TextRange[]): void {
+  if (node.type === 'identifier') out.push({ start: node.startIndex, end: node.endIndex });
+  else valueRanges(node, out);
+}
+
 function valueRanges(node: SyntaxNode, out: TextRange[]): void {
   switch (node.type) {
     case 'hash':
@@ -303,5 +309,9 @@ export function maskQuoted(message: string, quoted: Quoted | undefined, isSecret
     .map((r) => ({ start: Math.max(r.start, start) - start, end: Math.min(r.end, end) - start }));
   if (ranges.length === 0) return message;
   const excerpt = text.slice(start, end);
-  return message.split(quoted.render(excerpt)).join(quoted.render(maskText(excerpt, ranges)));
+  // The quote comes last in every such message (wrappers add before it); a short quote may match earlier text too.
+  const shown = quoted.render(excerpt);
+  const at = message.lastIndexOf(shown);
+  if (at < 0) return message;
+  return message.slice(0, at) + quoted.render(maskText(excerpt, ranges)) + message.slice(at + shown.length);
 }
