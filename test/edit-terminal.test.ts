@@ -82,6 +82,36 @@ describe('scalr-conf edit on a terminal', () => {
   });
 });
 
+describe('scalr-conf edit and Ctrl-C', () => {
+  it('at the question: the copy is removed, the file untouched, and the process ends by SIGINT', () => {
+    const s = setup([CHANGE]);
+    const r = onPty(s.args, s.dir, s.env, [{ expect: MENU3, send: '\x03' }]);
+    expect(r.status, r.output).toBe(128 + 2);
+    expect(readFileSync(s.file, 'utf8')).toBe(MAIN);
+    expect(existsSync(s.copies()[0])).toBe(false);
+  });
+
+  it('in the editor: it is the editor that stops; the edit is discarded with ABORTED', () => {
+    const s = setup([`${CHANGE}; echo editing; sleep 10`]);
+    const r = onPty(s.args, s.dir, s.env, [{ expect: 'editing\r\n', send: '\x03' }]);
+    expect(r.status, r.output).toBe(EXIT.ABORTED);
+    expect(r.output).toMatch(/the editor \(.*\) was stopped by SIGINT; the edit is discarded/);
+    expect(readFileSync(s.file, 'utf8')).toBe(MAIN);
+    expect(existsSync(s.copies()[0])).toBe(false);
+  });
+});
+
+describe('scalr-conf edit --json --yes from a script', () => {
+  it('keeps what the editor prints off stdout, which holds only the JSON result', () => {
+    const s = setup([`echo 'the editor talks'; ${CHANGE}`]);
+    const r = spawnSync(process.execPath, [BIN, ...s.args, '--yes', '--json'], { cwd: s.dir, env: s.env, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(EXIT.OK);
+    expect(JSON.parse(r.stdout)).toMatchObject({ changed: true, summary: ['edit: system.instances_connection_timeout'] });
+    expect(r.stderr).toContain('the editor talks');
+    expect(readFileSync(s.file, 'utf8')).toBe(MAIN.replace('=> 10', '=> 45'));
+  });
+});
+
 describe('scalr-conf edit told to end while the editor runs', () => {
   for (const signal of ['TERM', 'HUP'] as const) {
     it(`SIG${signal}: the copy is removed, the file untouched, and the process ends by the signal`, () => {

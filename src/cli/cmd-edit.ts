@@ -107,7 +107,7 @@ async function editLoop(opts: GlobalOptions, deps: Deps, pending: Pending, ctx: 
   const { file } = pending;
   const editor = editorCommand(deps.env);
   for (;;) {
-    const exit = await runEditor(editor, copy.path, deps.env);
+    const exit = await runEditor(editor, copy.path, deps.env, { stdoutToStderr: pending.json });
     if (exit.code !== 0) {
       const how = exit.signal ? `was stopped by ${exit.signal}` : `exited with status ${exit.code}`;
       fail('aborted', `the editor (${editor}) ${how}; the edit is discarded and ${file} is unchanged`, undefined, file);

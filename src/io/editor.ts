@@ -25,7 +25,10 @@ export interface EditCopy {
   remove(): void;
 }
 
-const ENDING = ['SIGHUP', 'SIGTERM'] as const;
+const KEYBOARD = new Set<NodeJS.Signals>(['SIGINT', 'SIGQUIT']);
+const ENDING = ['SIGHUP', 'SIGTERM', ...KEYBOARD] as const;
+/** While the editor runs, the keyboard's signals are the editor's. */
+let editorRunning = false;
 
 export function makeEditCopy(original: string, bytes: Buffer): EditCopy {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scalr-conf-edit-'));
@@ -38,9 +41,10 @@ export function makeEditCopy(original: string, bytes: Buffer): EditCopy {
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  // Told to end while the editor runs (the terminal hung up, kill): the copy, secrets and all,
-  // goes first, then the signal does what it would have done.
+  // Told to end (the terminal hung up, kill, Ctrl-C at a question): the copy, secrets and all, goes
+  // first, then the signal does what it would have done. Ctrl-C and Ctrl-\ in the editor are its own.
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (editorRunning && KEYBOARD.has(signal)) return;
     remove();
     process.kill(process.pid, signal);
   };
@@ -48,7 +52,7 @@ export function makeEditCopy(original: string, bytes: Buffer): EditCopy {
     for (const signal of ENDING) process.off(signal, onSignal);
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  for (const signal of ENDING) process.once(signal, onSignal);
+  for (const signal of ENDING) process.on(signal, onSignal);
   return {
     path: file,
     // By name: many editors save by writing a new file and renaming it over the old one.
@@ -72,18 +76,21 @@ export interface EditorExit {
 /**
  * Runs the editor on `file` with the terminal, as git does: through sh, so `$EDITOR` may carry
  * arguments (`emacs -nw`, `code --wait`). Ctrl-C and Ctrl-\ belong to the editor while it runs,
- * so this process ignores them rather than dying and leaving the copy behind.
+ * so this process ignores them rather than dying and leaving the copy behind. With stdoutToStderr
+ * (--json, whose result is stdout's) what the editor prints goes to stderr, the terminal as a rule.
  */
-export function runEditor(command: string, file: string, env: NodeJS.ProcessEnv): Promise<EditorExit> {
+export function runEditor(command: string, file: string, env: NodeJS.ProcessEnv, o: { stdoutToStderr?: boolean } = {}): Promise<EditorExit> {
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore);
   process.on('SIGQUIT', ignore);
+  editorRunning = true;
   return new Promise<EditorExit>((resolve) => {
-    const child = spawn('/bin/sh', ['-c', `${command} "$@"`, command, file], { stdio: 'inherit', env });
+    const child = spawn('/bin/sh', ['-c', `${command} "$@"`, command, file], { stdio: ['inherit', o.stdoutToStderr ? 2 : 'inherit', 'inherit'], env });
     // A command sh cannot start ends with 127 from sh itself; a spawn error means no /bin/sh.
     child.on('error', () => resolve({ code: 127, signal: null }));
     child.on('close', (code, signal) => resolve(signal ? { code, signal } : { code, signal: signalOfShell(code) }));
   }).finally(() => {
+    editorRunning = false;
     process.off('SIGINT', ignore);
     process.off('SIGQUIT', ignore);
   });
