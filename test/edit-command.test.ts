@@ -265,6 +265,22 @@ describe('scalr-conf edit: doubtful edits, --yes and --force', () => {
     expect(broken.asked).toEqual([]);
   });
 
+  it('a value only Ruby can compute (a string whose quotes were dropped) is doubtful', async () => {
+    requireRuby();
+    const bare = `sed -i 's/=> 10/=> ten/' "$1"`;
+    const s = setup([bare]);
+    const r = await s.edit([], ['--yes'], { tty: false });
+    expect(r.code).toBe(EXIT.ABORTED);
+    expect(r.stdout).toMatch(/^problem: .*scalr-server\.rb \(edited\) line 3: system\.instances_connection_timeout: cannot tell what Scalr gets \(the variable or method "ten"\)/m);
+    expect(readFileSync(s.file, 'utf8')).toBe(MAIN);
+    // Rightly: Ruby cannot load it.
+    expect(loadUses({ main: MAIN.replace('=> 10', '=> ten') }).error?.class).toBe('Mixlib::Config::UnknownConfigOptionError');
+    const asked = setup([bare]);
+    expect((await asked.edit(['install', 'abandon'], [], { confirms: [false] })).code).toBe(EXIT.ABORTED);
+    expect(asked.confirmed).toHaveLength(1);
+    expect(readFileSync(asked.file, 'utf8')).toBe(MAIN);
+  });
+
   it('--dry-run shows the change and writes nothing', async () => {
     const s = setup([CHANGE]);
     const r = await s.edit(['install'], ['--dry-run', '--color', 'never']);
@@ -385,8 +401,9 @@ describe('scalr-conf edit and secrets', () => {
 
   it('a secret whose quotes the edit dropped is masked in the review and the diff', async () => {
     const s = setup([`sed -i 's/"hunter2"/hunter2/' "$1"`], SECRET);
-    const r = await s.edit(['install'], ['--dry-run', '--color', 'never']);
+    const r = await s.edit(['install'], ['--dry-run', '--color', 'never', '--force']);
     expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(r.stdout).toMatch(/^problem: .* line 6: mysql\[:root_password\]: cannot tell what Scalr gets \(a value only Ruby can compute\)/m);
     expect(r.stdout).toMatch(/^ {2}mysql\[:root_password\]: "\*{8}" \u2192 \(cannot tell: .*:6 has a value only Ruby can compute\)$/m);
     expect(r.stdout).toMatch(/^\+mysql\[:root_password\] = \*{8}$/m);
     expect(r.stdout + r.stderr).not.toContain('hunter2');

@@ -7,6 +7,7 @@ import type { FileNames } from '../model/prove';
 import type { SecretEntry } from '../model/secrets';
 import { pathId, type Uses } from '../model/uses';
 import { knownDefault } from '../knowledge/defaults';
+import { isSecretKey } from '../knowledge/schema';
 import { diagnose, type Finding } from '../knowledge/doctor';
 import { verifyWrite } from '../io/installedLoader';
 import { scalrTarget } from './cmd-doctor';
@@ -103,5 +104,13 @@ export async function reviewEdit(ctx: EditContext, edited: string): Promise<Revi
     }
   }
   const differences = before && compareUses(before, after, knownDefault);
+  // Only Ruby can tell what Scalr gets here: a bare word (quotes forgotten) fails reconfigure's load,
+  // ENV[...] may be meant. The review cannot show the change, so installing it asks once more.
+  for (const d of differences ?? []) {
+    const use = d.b;
+    if (!use || use.value || use.source === 'secrets') continue;
+    const why = ctx.opts.showSecrets || !isSecretKey(d.key) ? use.unreadable : 'a value only Ruby can compute';
+    problems.push(`${names[use.source]}${use.source === target ? ' (edited)' : ''} line ${use.line}: ${d.key}: cannot tell what Scalr gets (${why}); reconfigure fails on a name Ruby does not know`);
+  }
   return { verdict: problems.length ? 'doubtful' : 'clean', problems, warnings, differences, check };
 }
