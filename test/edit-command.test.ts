@@ -243,6 +243,15 @@ describe('scalr-conf edit: doubtful edits, --yes and --force', () => {
     expect(s.copiesGone()).toBe(true);
   });
 
+  it('--yes on a terminal asks nothing either', async () => {
+    const s = setup([CHANGE]);
+    const r = await s.edit([], ['--yes']);
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(s.asked).toEqual([]);
+    expect(s.confirmed).toEqual([]);
+    expect(readFileSync(s.file, 'utf8')).toBe(CHANGED);
+  });
+
   it('--yes refuses a doubtful edit unless --force, and a broken one always', async () => {
     const doubtful = setup([MISSPELL]);
     const refused = await doubtful.edit([], ['--yes'], { tty: false });
