@@ -121,3 +121,15 @@ describe('a secret written without its quotes (a bare word Ruby would call)', ()
     expect(r.stdout + r.stderr).not.toContain('hunter2');
   });
 });
+
+describe('a merge snippet that does not parse', () => {
+  it('masks a secret in its "near" quote (a snippet on stdin is kept out of argv for this)', async () => {
+    const f = file('proxy[:ssl_enable] = true\n');
+    const r = await runCli(['--file', f, '--no-reconfigure', 'merge', '-'], { stdin: 'mysql[:root_password] = "hunter2",\n' });
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.stderr).toMatch(/the snippet is not valid Ruby: line 1 \(near "[^\n]*\*{8}[^\n]*"\)/);
+    expect(r.stderr).not.toContain('hunter2');
+    const plain = await runCli(['--file', f, '--no-reconfigure', 'merge', '-'], { stdin: 'proxy[:ssl_cert_path] = "/etc/x.pem",\n' });
+    expect(plain.stderr).toContain('/etc/x.pem');
+  });
+});
