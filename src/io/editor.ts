@@ -25,8 +25,9 @@ export interface EditCopy {
   remove(): void;
 }
 
-const KEYBOARD = new Set<NodeJS.Signals>(['SIGINT', 'SIGQUIT']);
-const ENDING = ['SIGHUP', 'SIGTERM', ...KEYBOARD] as const;
+/** Signals that end this process while a copy exists; the keyboard's two are typed at the editor too. */
+const KEYBOARD: readonly NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
+const ENDING: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGTERM', ...KEYBOARD];
 /** While the editor runs, the keyboard's signals are the editor's. */
 let editorRunning = false;
 
@@ -44,7 +45,7 @@ export function makeEditCopy(original: string, bytes: Buffer): EditCopy {
   // Told to end (the terminal hung up, kill, Ctrl-C at a question): the copy, secrets and all, goes
   // first, then the signal does what it would have done. Ctrl-C and Ctrl-\ in the editor are its own.
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (editorRunning && KEYBOARD.has(signal)) return;
+    if (editorRunning && KEYBOARD.includes(signal)) return;
     remove();
     process.kill(process.pid, signal);
   };
