@@ -9,7 +9,7 @@ import { hintSuffix, keyHint } from './suggest';
 import { asText } from './text';
 import { displayValue, plainJson, rubyish } from './valueText';
 import { MASK, maskValue } from './secrets';
-import { MASK as MASK_TEXT } from '../ruby/secretRanges';
+import { MASK as MASK_TEXT, maskQuoted } from '../ruby/secretRanges';
 import { stepNotes } from './notes';
 import { readView, type View } from './layered';
 import type { Deps } from './deps';
@@ -33,7 +33,7 @@ export function registerRead(program: Command, deps: Deps, _run: Run, globals: (
       const name = formatKey(target);
       if (read?.kind === 'unknown') {
         const u = read.use;
-        fail('unsupported', `cannot tell the value of ${keyOfUse(u)}: ${placeOf(u, view, file)} has ${u.unreadable}`, { line: u.line ?? 1, column: 1 });
+        fail('unsupported', `cannot tell the value of ${keyOfUse(u)}: ${placeOf(u, view, file)} has ${u.unreadable}`, { line: u.line ?? 1, column: 1 }, undefined, u.quoted);
       }
       if (!read) {
         if (opts.json) deps.stdout.write(JSON.stringify({ key: asText(name), set: false, file }) + '\n');
@@ -73,7 +73,7 @@ export function registerRead(program: Command, deps: Deps, _run: Run, globals: (
       const { rows, above } = readSettings(view.inputs, roots, ownedBy(view));
       // A value above the prefix that cannot be read hides everything under it.
       const hidden = above.find((u) => !u.value);
-      if (hidden) fail('unsupported', `cannot tell the value of ${keyOfUse(hidden)}: ${placeOf(hidden, view, file)} has ${hidden.unreadable}`, { line: hidden.line ?? 1, column: 1 });
+      if (hidden) fail('unsupported', `cannot tell the value of ${keyOfUse(hidden)}: ${placeOf(hidden, view, file)} has ${hidden.unreadable}`, { line: hidden.line ?? 1, column: 1 }, undefined, hidden.quoted);
       if (prefix && rows.length === 0) {
         const target = parseKey(prefix);
         const hint = underKnownKey(target) ? '' : keyHint(target, view.doc);
@@ -86,12 +86,17 @@ export function registerRead(program: Command, deps: Deps, _run: Run, globals: (
         deps.stderr.write(asText(`scalr-conf: note: ${local} of these values ${local === 1 ? 'is' : 'are'} decided by ${view.fileOf('local')}, which reconfigure reads after ${file}`) + '\n');
       }
       const hide = (u: Use): boolean => !!u.value && !opts.showSecrets && isSecretKey(keyOfUse(u));
+      // The reason quotes the code, which under a secret key may be the secret without its quotes.
+      const why = (u: Use): string => {
+        const text = `${placeOf(u, view, file)} has ${u.unreadable}`;
+        return opts.showSecrets ? text : maskQuoted(text, u.quoted, isSecretKey);
+      };
       if (opts.json) {
-        const entry = (u: Use) => (hide(u) ? { value: MASK_TEXT } : u.value ? { value: plainJson(u.value) } : { unknown: `${placeOf(u, view, file)} has ${u.unreadable}` });
+        const entry = (u: Use) => (hide(u) ? { value: MASK_TEXT } : u.value ? { value: plainJson(u.value) } : { unknown: why(u) });
         const where = (u: Use) => (u.source === 'secrets' ? { file: view.fileOf(u.source) } : { file: view.fileOf(u.source), line: u.line });
         deps.stdout.write(JSON.stringify(Object.fromEntries(rows.map((u) => [asText(keyOfUse(u)), { ...entry(u), ...where(u) }]))) + '\n');
       } else {
-        const text = (u: Use) => (hide(u) ? MASK : u.value ? rubyish(u.value as RubyValue) : `(cannot tell: ${placeOf(u, view, file)} has ${u.unreadable})`);
+        const text = (u: Use) => (hide(u) ? MASK : u.value ? rubyish(u.value as RubyValue) : `(cannot tell: ${why(u)})`);
         for (const u of rows) deps.stdout.write(Buffer.from(`${keyOfUse(u)} = ${text(u)}\n`, 'latin1'));
       }
       const unknown = rows.filter((u) => !u.value).length;

@@ -1,6 +1,7 @@
 import { isSecretKey } from '../knowledge/schema';
 import { diffWindows, maskDiff } from '../edit/maskDiff';
-import { keyedLiteralRanges, maskText, MASK as MASK_TEXT, secretRanges } from '../ruby/secretRanges';
+import { keyedLiteralRanges, maskQuoted, maskText, MASK as MASK_TEXT, secretRanges } from '../ruby/secretRanges';
+import type { ScalrConfError } from '../values/errors';
 import type { RubyValue } from '../values/value';
 import type { Tree } from '../../grammars/ruby';
 
@@ -42,4 +43,9 @@ export function maskValue(v: RubyValue): RubyValue {
     kind: 'hash',
     entries: v.entries.map(([k, x]) => [k, isSecretKey(k) && x.kind !== 'hash' ? { kind: 'string', bin: MASK_TEXT } : maskValue(x)]),
   };
+}
+
+/** An error's message as shown: file text it quotes is masked where the parse puts a secret. */
+export function errorMessage(e: ScalrConfError, showSecrets: boolean): string {
+  return showSecrets ? e.message : maskQuoted(e.message, e.quoted, isSecretKey);
 }

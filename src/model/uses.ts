@@ -1,4 +1,6 @@
 import type { Layered } from '../ruby/layers';
+import type { Quoted } from '../values/errors';
+import { quotedNode } from '../ruby/query';
 import type { HashNode, OpaqueNode, Slot, ValueNode } from '../ruby/evaluated';
 import { canonicalText, utf8Text, type RubyValue } from '../values/value';
 import type { Layer } from '../ruby/writes';
@@ -26,6 +28,8 @@ export interface Use {
   unreadable?: string;
   /** The Ruby text that computes an unreadable value: the same text computes the same value. */
   code?: string;
+  /** Where `unreadable` quotes the file, for masking a secret in it. */
+  quoted?: Quoted;
   /** The steps of reconfigure that changed the literal. */
   steps: Step[];
   source: Source;
@@ -72,7 +76,7 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined, u
 
   const opaque = (path: string[], node: OpaqueNode): void => {
     const at = where(node.node);
-    leaves.set(pathId(path), { path, unreadable: node.reason, code: node.node.text, steps: [], source: at.layer, line: at.line });
+    leaves.set(pathId(path), { path, unreadable: node.reason, code: node.node.text, quoted: quotedNode(node.node), steps: [], source: at.layer, line: at.line });
   };
   const leaf = (path: string[], literal: RubyValue, source: Source, line?: number): void => {
     // Only a nil (or a string string2boolean turns into nil) falls back to the default: most leaves never look it up.
