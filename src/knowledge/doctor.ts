@@ -7,11 +7,14 @@ import { ScalrConfError } from '../values/errors';
 import { GROUPS } from '../values/groups';
 import { layerDocuments } from '../ruby/layers';
 import { evaluateLiteral } from '../ruby/literal';
-import { findPlaceholders, keyOfPath, line, pathOf, simulate, type Fate, type Layer, type Other, type Placeholder, type Write } from '../ruby/writes';
+import { findPlaceholders, keyOfPath, line, pathOf, simulate, type Fate, type Layer, type Other, type Write } from '../ruby/writes';
 import { utf8Text } from '../values/value';
 import { editDistance, isSecretKey, lookupSetting, suggestKeys } from './schema';
 import { rubyText, valueCheck } from './knowledge';
 import { newerSyntaxUses, rubyAccepts } from './rubySyntax';
+import { loadProblems, placeholderMessage } from './loadProblems';
+
+export { placeholderMessage };
 import { acceptsName, describeTarget, knownNames, PROFILES, profileRange, resolveTarget, type ScalrTarget } from './versions';
 
 export type Severity = 'error' | 'warning';
@@ -19,6 +22,7 @@ export type Severity = 'error' | 'warning';
 export type FindingCode =
   | 'syntax'
   | 'placeholder'
+  | 'curly-quote'
   | 'discarded'
   | 'duplicate-key'
   | 'unknown-key'
@@ -81,8 +85,14 @@ export function diagnose(input: DoctorInput): Finding[] {
       const sameLine = syntax && syntax.line === at;
       add(layer, at, 'error', 'placeholder', placeholderMessage(p) + (sameLine ? ` (ruby -c: ${syntax.message})` : ''));
     }
+    const curly = loadProblems(text, tree).filter((p) => p.code === 'curly-quote');
+    for (const c of curly) {
+      const sameLine = syntax && syntax.line === c.line;
+      add(layer, c.line, 'error', 'curly-quote', c.message + (c.fix ? ' (scalr-conf doctor --fix does)' : '') + (sameLine ? ` (ruby -c: ${syntax.message})` : ''));
+    }
     if (syntax) {
-      if (!(syntax.line !== undefined && placeholders.some((p) => line(p.node) === syntax.line))) {
+      const explained = [...placeholders.map((p) => line(p.node)), ...curly.map((c) => c.line)];
+      if (!(syntax.line !== undefined && explained.includes(syntax.line))) {
         add(layer, syntax.line ?? 1, 'error', 'syntax', `scalr-server-ctl config-test (ruby -c) fails: ${syntax.message}`);
       }
       continue;
@@ -124,20 +134,6 @@ function parserMessage(text: string): string {
     if (e instanceof ScalrConfError) return e.message.replace(/; fix the file first$/, '');
   }
   return 'the file does not parse';
-}
-
-/** Why a pasted `"a" or "b"` is wrong, with what each choice means when the setting is known. */
-export function placeholderMessage(p: Placeholder): string {
-  const path = pathOf(p.nodes[0]);
-  const key = path ? keyOfPath(path) : undefined;
-  const written = p.options.join(` ${p.node.text.includes('||') ? '||' : 'or'} `);
-  const inHash = p.node.parent?.type === 'pair';
-  const ruby = inHash ? 'Ruby refuses it inside a hash' : `Ruby quietly takes the first, ${p.options[0]}`;
-  const setting = key ? lookupSetting(key) : undefined;
-  const meanings = setting?.values
-    ? ': ' + p.values.map((v) => `${JSON.stringify(v)} (${setting.values![v] ?? 'not a known value'})`).join(', ')
-    : '';
-  return `${written} is the documentation's list of choices${key ? ` for ${key}` : ''}, pasted literally; ${ruby}. Pick one value${meanings}`;
 }
 
 // ------------------------------------------------------------------------------------------------
