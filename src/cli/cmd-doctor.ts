@@ -38,7 +38,6 @@ export function registerDoctor(program: Command, deps: Deps, run: Run, globals: 
         '  scalr-conf doctor --file ./scalr-server.rb',
         '  scalr-conf doctor --scalr-version 7.7.3',
         '  sudo scalr-conf doctor --fix --dry-run',
-        '  sudo scalr-conf doctor --fix --choose public',
         "  scalr-conf doctor --json | jq '.findings[] | select(.severity == \"error\")'",
         '',
       ].join('\n'),
