@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/exitCodes';
@@ -97,6 +97,33 @@ describe('set, unset and merge refuse a file that already cannot load', () => {
     expect(r.stderr).toContain(`${file}:3:`);
     expect(bytes(file)).toBe(SMALL_CURLY);
     expect(() => readFileSync(join(dir, 'scalr-server-local.rb'))).toThrow();
+  });
+
+  it('with the Scalr version known: names strict mode refuses and syntax its Ruby refuses, as doctor says', async () => {
+    const { dir, file, env } = fileWith('proxy[:ssl_enable] = true\nprxy[:ssl_redirect] = true\n');
+    const root = join(dir, 'scalr-server-root');
+    mkdirSync(root);
+    writeFileSync(join(root, 'version-manifest.txt'), 'scalr-server 7.7.3\n');
+    const known = { ...env, SCALR_SERVER_ROOT: root };
+    const group = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--dry-run', '--file', file], { env: known });
+    expect(group.code, group.stderr).toBe(EXIT.REFUSED);
+    expect(group.stderr).toContain(`${file}:2: reconfigure cannot load this file as it is: prxy is not`);
+    const doctor = await runCli(['doctor', '--json', '--file', file], { env: known });
+    expect(JSON.parse(doctor.stdout).findings.map((f: { line: number; code: string; severity: string }) => [f.line, f.severity, f.code])).toEqual([[2, 'error', 'unknown-group']]);
+    requireRuby();
+    const [ruby] = loadMany([readFileSync(file)]);
+    expect(!ruby.ok && ruby.line).toBe(2);
+    // No version known: doctor only warns, and the edit is planned as before.
+    expect((await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--dry-run', '--file', file], { env })).code).toBe(EXIT.OK);
+
+    writeFileSync(file, 'app[:configuration] = { "scalr": { "auth_mode" => "ldap" } }\n');
+    const label = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--dry-run', '--file', file], { env: known });
+    expect(label.code, label.stderr).toBe(EXIT.REFUSED);
+    expect(label.stderr).toContain(`${file}:1:`);
+    expect(label.stderr).toContain('needs Ruby 2.2');
+    // The sample loads on 7.7.3: planned.
+    const sample = fileWith(readFileSync(join(ROOT, 'fixtures/sample/scalr-server.rb'), 'latin1'));
+    expect((await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--dry-run', '--file', sample.file], { env: { ...sample.env, SCALR_SERVER_ROOT: root } })).code).toBe(EXIT.OK);
   });
 
   it('a file that loads (choices in a plain assignment: Ruby takes the first) plans as before', async () => {

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../values/errors';
 import type { Layer } from '../ruby/writes';
 import { diagnose, type SyntaxReport } from '../knowledge/doctor';
-import { describeTarget, isVersion, resolveTarget, type ScalrTarget } from '../knowledge/versions';
+import { describeTarget, isVersion } from '../knowledge/versions';
+import { scalrTarget } from './scalrTarget';
+
+export { scalrTarget };
 import { readConfigFiles } from './configFiles';
 import type { Deps } from './deps';
 import { EXIT, type Run } from './exitCodes';
@@ -100,22 +101,4 @@ function syntaxReport(message: string | undefined): SyntaxReport | null {
   if (message === undefined) return null;
   const m = /^line (\d+): (.*)$/.exec(message);
   return m ? { line: Number(m[1]), message: m[2] } : { message };
-}
-
-/** The Scalr to judge by: --scalr-version, else what the installed package says about itself. */
-export function scalrTarget(option: string | undefined, root: string): ScalrTarget {
-  if (option !== undefined) return resolveTarget({ option });
-  return resolveTarget({
-    manifest: readIfPresent(path.join(root, 'version-manifest.txt')),
-    installedLibrary: readIfPresent(path.join(root, 'embedded/cookbooks/scalr-server/libraries/scalr_server.rb')),
-  });
-}
-
-/** A file's text, or undefined when it cannot be read: then the next source is tried. */
-function readIfPresent(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'latin1');
-  } catch {
-    return undefined;
-  }
 }

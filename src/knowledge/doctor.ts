@@ -40,6 +40,10 @@ export interface Finding {
   severity: Severity;
   code: FindingCode;
   message: string;
+  /** 1-based, where a check knows it. */
+  column?: number;
+  /** doctor --fix repairs it without being told more. */
+  fixable?: boolean;
 }
 
 /** What `ruby -c` (scalr-server-ctl config-test) said about a file; line when it gave one. */
@@ -485,4 +489,39 @@ function dedupe(findings: Finding[]): Finding[] {
 function sortFindings(findings: Finding[]): Finding[] {
   const order = (l: Layer) => (l === 'main' ? 0 : 1);
   return [...findings].sort((a, b) => order(a.layer) - order(b.layer) || a.line - b.line || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+}
+
+const RUBY_KEYWORDS = new Set(['if', 'unless', 'else', 'elsif', 'end', 'case', 'when', 'while', 'until', 'for', 'do', 'begin', 'rescue', 'ensure', 'then', 'and', 'or', 'not', 'nil', 'true', 'false', 'self', 'return', 'def', 'class', 'module']);
+// Syntax newer than Ruby 2.1, as text: what newerSyntaxUses finds, and some that it then rules out.
+const NEWER_SYNTAX = /<<~|&\.|["']:\s/;
+// A statement starting with a name, not a label (`auth_mode: ...`).
+const LEADING_NAME = /^[ \t]*([A-Za-z_]\w*)(?![\w:?!])/gm;
+
+/**
+ * The doctor errors that mean reconfigure cannot load one file, looked for before every edit, so
+ * only where the text shows a sign of one: the docs' mistakes (loadProblems), syntax the server's
+ * Ruby refuses, and names strict mode refuses, both when the Scalr version is known.
+ */
+export function loadErrors(text: string, layer: Layer, target: ScalrTarget): Finding[] {
+  const found: Finding[] = loadProblems(text)
+    .filter((p) => p.breaksLoad)
+    .map((p) => ({ layer, line: p.line, column: p.column, severity: 'error', code: p.code, message: p.message, fixable: p.fix !== undefined }));
+  const add: Add = (l, at, severity, code, message) => {
+    if (severity === 'error') found.push({ layer: l, line: at, severity, code, message });
+  };
+  if (target.ruby !== undefined && NEWER_SYNTAX.test(text)) checkRubyVersion(layer, parseRuby(text).rootNode, target, undefined, add);
+  if (target.names && [...text.matchAll(LEADING_NAME)].some((m) => !RUBY_KEYWORDS.has(m[1]) && acceptsName(target, m[1]) === false)) {
+    let scan;
+    try {
+      scan = layerDocuments(text).scan;
+    } catch (e) {
+      // The parser cannot read it: the planner says so next.
+      if (e instanceof ScalrConfError) return sortFindings(found);
+      throw e;
+    }
+    const writes = scan.writes.map((w) => ({ ...w, layer }));
+    checkOthers(scan.others.map((o) => ({ ...o, layer })), new Set(), target, add);
+    checkGroupsOfVersion(writes, target, add);
+  }
+  return sortFindings(dedupe(found));
 }
