@@ -190,6 +190,19 @@ describe('doctor --fix', () => {
     expect(bytes(file)).toBe('app[:instances_connection_policy] = "local"\n');
   });
 
+  it('repairs the file edited (--local: scalr-server-local.rb) and names the other one when it needs it too', async () => {
+    const { dir, file, env } = fileWith(readFileSync(join(ROOT, 'fixtures/sample/scalr-server.rb'), 'latin1'));
+    const local = join(dir, 'scalr-server-local.rb');
+    writeFileSync(local, Buffer.from(SMALL_CURLY, 'latin1'));
+    const main = await runCli(['doctor', '--fix', '--dry-run', '--file', file], { env });
+    expect(main.code, main.stderr).toBe(EXIT.OK);
+    expect(main.stdout).toMatch(/^nothing to change/);
+    expect(main.stderr).toContain(`${local} has curly quotes or a pasted list of choices too (line 3); repair it with scalr-conf doctor --fix --local`);
+    const r = await runCli(['doctor', '--fix', '--local', '--no-reconfigure', '--yes', '--file', file], { env });
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(bytes(local)).toContain(":port => '389'");
+  });
+
   it('--choose without --fix is a usage error', async () => {
     const { file, env } = fileWith(CHOICES_STATEMENT);
     const r = await runCli(['doctor', '--choose', 'local', '--file', file], { env });

@@ -47,9 +47,11 @@ export function registerDoctor(program: Command, deps: Deps, run: Run, globals: 
       const opts = globals();
       if (own.choose && !own.fix) fail('usage', '--choose goes with --fix');
       if (own.fix) {
-        const { fixPlanner } = await import('./doctorFix');
+        const { fixPlanner, otherFileNote } = await import('./doctorFix');
         const choose = (own.choose ?? []).map((v) => Buffer.from(v, 'utf8').toString('latin1'));
         run.code = await applyPlan(opts, deps, fixPlanner(targetFile(opts, deps.env), choose, deps));
+        const note = opts.file === '-' ? undefined : otherFileNote(opts, deps.env);
+        if (note) deps.stderr.write(`scalr-conf: note: ${note}\n`);
         return;
       }
       if (own.scalrVersion !== undefined && !isVersion(own.scalrVersion)) fail('usage', `--scalr-version ${own.scalrVersion}: expected a version such as 7.7.3`);

@@ -3,6 +3,9 @@ import { utf8Text } from '../values/value';
 import { applyFixes, loadProblems, type LoadProblem } from '../knowledge/loadProblems';
 import type { Planner } from './pendingWrite';
 import type { Deps } from './deps';
+import { isMissing } from '../io/localFile';
+import { readText } from './configFiles';
+import { localFileFor, mainFile, type GlobalOptions } from './options';
 import { asText } from './text';
 
 const shown = (bin: string): string => utf8Text(bin) ?? bin;
@@ -50,4 +53,15 @@ export function fixPlanner(file: string, choose: readonly string[], deps: Deps):
     if (!fixes.length) return { before: text, after: text, summary: ['no curly quotes or chosen placeholders to repair'] };
     return { before: text, after: applyFixes(text, fixes), summary };
   };
+}
+
+/** --fix repairs one file: what the other one reconfigure reads holds is said, with the command for it. */
+export function otherFileNote(opts: GlobalOptions, env: NodeJS.ProcessEnv): string | undefined {
+  const main = mainFile(opts, env);
+  const other = opts.local ? main : localFileFor(main);
+  if (isMissing(other)) return undefined;
+  const problems = loadProblems(readText(other));
+  if (!problems.length) return undefined;
+  const lines = problems.map((p) => p.line).join(', ');
+  return `${other} has curly quotes or a pasted list of choices too (line${problems.length === 1 ? '' : 's'} ${lines}); repair it with scalr-conf doctor --fix${opts.local ? '' : ' --local'}`;
 }
