@@ -13,9 +13,9 @@ import { editDistance, isSecretKey, lookupSetting, suggestKeys } from './schema'
 import { rubyText, valueCheck } from './knowledge';
 import { newerSyntaxUses, rubyAccepts } from './rubySyntax';
 import { loadProblems, placeholderMessage } from './loadProblems';
+import { acceptsName, describeTarget, knownNames, PROFILES, profileRange, resolveTarget, type ScalrTarget } from './versions';
 
 export { placeholderMessage };
-import { acceptsName, describeTarget, knownNames, PROFILES, profileRange, resolveTarget, type ScalrTarget } from './versions';
 
 export type Severity = 'error' | 'warning';
 
@@ -87,7 +87,7 @@ export function diagnose(input: DoctorInput): Finding[] {
     for (const p of placeholders) {
       const at = line(p.node);
       const sameLine = syntax && syntax.line === at;
-      add(layer, at, 'error', 'placeholder', placeholderMessage(p) + (sameLine ? ` (ruby -c: ${syntax.message})` : ''));
+      add(layer, at, 'error', 'placeholder', placeholderMessage(p) + ' (scalr-conf doctor --fix --choose VALUE writes it)' + (sameLine ? ` (ruby -c: ${syntax.message})` : ''));
     }
     const curly = loadProblems(text, tree).filter((p) => p.code === 'curly-quote');
     for (const c of curly) {
