@@ -90,6 +90,14 @@ describe('set, unset and merge refuse a file that already cannot load', () => {
     });
   }
 
+  it('as a filter (--file -), the text on stdin is checked the same way', async () => {
+    const { env } = fileWith('');
+    const r = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--file', '-'], { env, stdin: Buffer.from(SMALL_CURLY, 'latin1') });
+    expect(r.code).toBe(EXIT.REFUSED);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('<stdin>:3: reconfigure cannot load this file as it is');
+  });
+
   it('with --local, a broken scalr-server.rb is named, since reconfigure reads both', async () => {
     const { dir, file, env } = fileWith(SMALL_CURLY);
     const r = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--local', '--dry-run', '--file', file], { env });
