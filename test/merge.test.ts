@@ -165,6 +165,16 @@ describe('merge refuses what is not a plain literal, and writes nothing', () => 
     });
   }
 
+  it('refuses, as set does, a word reconfigure turns into a boolean for a string setting', async () => {
+    const { dir, file } = configDir();
+    const before = readFileSync(file);
+    const r = await runCli(['merge', 'app[:email_from_name] = "off"', '--file', file, '--ctl', FAKE_CTL, '--json'], { env: env(dir) });
+    const set = await runCli(['set', 'app[:email_from_name]', 'off', '--file', file, '--ctl', FAKE_CTL, '--json'], { env: env(dir) });
+    expect([r.code, JSON.parse(r.stderr).error.code]).toEqual([EXIT.REFUSED, 'becomes-boolean']);
+    expect([set.code, JSON.parse(set.stderr).error.code]).toEqual([EXIT.REFUSED, 'becomes-boolean']);
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
   it('--force merges a misspelt key anyway', async () => {
     const { dir, file } = configDir();
     const r = await runCli(['merge', 'proxy[:ssl_enabel] = true', '--file', file, '--no-reconfigure', '--force'], { env: env(dir) });
