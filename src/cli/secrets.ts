@@ -2,7 +2,7 @@ import { isSecretKey } from '../knowledge/schema';
 import { diffWindows, maskDiff } from '../edit/maskDiff';
 import { keyedLiteralRanges, maskQuoted, maskText, MASK as MASK_TEXT, secretRanges } from '../ruby/secretRanges';
 import type { ScalrConfError } from '../values/errors';
-import type { RubyValue } from '../values/value';
+import { utf8Text, type RubyValue } from '../values/value';
 import type { Tree } from '../../grammars/ruby';
 
 /**
@@ -48,4 +48,23 @@ export function maskValue(v: RubyValue): RubyValue {
 /** An error's message as shown: file text it quotes is masked where the parse puts a secret. */
 export function errorMessage(e: ScalrConfError, showSecrets: boolean): string {
   return showSecrets ? e.message : maskQuoted(e.message, e.quoted, isSecretKey);
+}
+
+/**
+ * A checker's message (Ruby's, the installed loader's) with every secret value of `texts` taken
+ * out: such a message may quote a value without its key (`Reading unsupported config value
+ * hunter2`), so the values themselves are looked for. Texts are byte strings; the message is text.
+ */
+export function maskSecretValues(message: string, texts: readonly string[]): string {
+  const values = new Set<string>();
+  for (const text of texts) {
+    for (const r of secretRanges(text, isSecretKey)) {
+      const literal = text.slice(r.start, r.end).replace(/^(["'])(.*)\1$/s, '$2');
+      // Short values (a 1, "on") would mask ordinary words of the message.
+      if (literal.length >= 4) values.add(utf8Text(literal) ?? literal);
+    }
+  }
+  let out = message;
+  for (const v of [...values].sort((a, b) => b.length - a.length)) out = out.split(v).join(MASK_TEXT);
+  return out;
 }
