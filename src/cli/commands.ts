@@ -33,7 +33,7 @@ import { guidedValue } from './guided';
 import { readSecrets } from './configFiles';
 import { scalrUses, stepNotes } from './uses';
 import { fileNames, planFor, readView } from './layered';
-import type { Run } from './exitCodes';
+import { EXIT, type Run } from './exitCodes';
 
 export function registerCommands(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
   program
@@ -176,7 +176,9 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       }
       for (const k of cmd.unset ?? []) changes.push({ op: 'unset', target: checkedKey(parseKey(k), opts) });
       const all = cmd.withEc2 ? withCodeKeys(changes) : changes;
-      run.code = await applyPlan(opts, deps, notingPlatformKeys(planFor(opts, deps.env, checkedAgainstFile(all, opts.force, warn)), opts, deps.env, warn));
+      const noting = notingPlatformKeys(planFor(opts, deps.env, checkedAgainstFile(all, opts.force, warn)), opts, deps.env);
+      run.code = await applyPlan(opts, deps, noting.planner);
+      if (run.code === EXIT.OK) for (const note of noting.notes()) warn(`scalr-conf: note: ${note}`);
     });
 
   program

@@ -32,24 +32,28 @@ export function withCodeKeys(changes: Change[]): Change[] {
   return out;
 }
 
-/** The planner, noting once each pair the planned files leave apart (the docs' key without the code's, or the two unequal). */
-export function notingPlatformKeys(planner: Planner, opts: GlobalOptions, env: NodeJS.ProcessEnv, warn: (line: string) => void): Planner {
-  const said = new Set<string>();
-  return (text, read) => {
+/**
+ * The planner, and what it found of each pair the planned files leave apart (the docs' key without
+ * the code's, or the two unequal): said once the command has succeeded, so a refusal stays one line.
+ */
+export function notingPlatformKeys(planner: Planner, opts: GlobalOptions, env: NodeJS.ProcessEnv): { planner: Planner; notes: () => string[] } {
+  let notes: string[] = [];
+  const noting: Planner = (text, read) => {
     const plan = planner(text, read);
     const pairs = (plan.changes ?? []).flatMap((c) => (c.op === 'set' ? [platformPair(formatKey(c.target))] : [])).filter((p) => p !== undefined);
-    if (pairs.length === 0 || plan.after === plan.before) return plan;
+    if (pairs.length === 0) return plan;
     const names = fileNames(opts, env);
     const main = opts.local ? readText(names.main) : plan.after;
     const local = opts.local ? plan.after : isMissing(names.local) ? undefined : readText(names.local);
     const layered = layerDocuments(main, local);
+    // The last planning is the one written: notes are of it alone.
+    notes = [];
     for (const pair of pairs) {
       const v = pairValues(layered, pair);
-      if (!pairTrouble(v)) continue;
       const note = pairNote(pair, v, (p) => `${p.layer === 'main' ? names.main : names.local}:${p.line}`);
-      if (!said.has(note)) warn(`scalr-conf: note: ${note}`);
-      said.add(note);
+      if (pairTrouble(v) && !notes.includes(note)) notes.push(note);
     }
     return plan;
   };
+  return { planner: noting, notes: () => notes };
 }
