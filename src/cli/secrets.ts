@@ -1,7 +1,9 @@
 import { isSecretKey } from '../knowledge/schema';
 import { diffWindows, maskDiff } from '../edit/maskDiff';
-import { keyedLiteralRanges, maskText, MASK as MASK_TEXT, secretRanges } from '../ruby/secretRanges';
+import { keyedLiteralRanges, maskQuoted, maskText, MASK as MASK_TEXT, secretRanges } from '../ruby/secretRanges';
+import type { ScalrConfError } from '../values/errors';
 import type { RubyValue } from '../values/value';
+import type { Tree } from '../../grammars/ruby';
 
 /**
  * Secrets are masked in everything scalr-conf prints unless --show-secrets; which keys are secret
@@ -15,14 +17,17 @@ export function maskFile(text: string): string {
   return maskText(text, secretRanges(text, isSecretKey));
 }
 
-/** A unified diff of `before` and `after`, each side masked by its own parse. */
-export function maskFileDiff(diff: string, before: string, after: string): string {
+/**
+ * A unified diff of `before` and `after`, each side masked by its own parse; `trees` are the
+ * plan's parses of the two texts, which saves parsing them again.
+ */
+export function maskFileDiff(diff: string, before: string, after: string, trees: { before?: Tree; after?: Tree } = {}): string {
   if (diff === '') return diff;
   const shown = diffWindows(diff, before, after);
   return maskDiff(
     diff,
-    { text: before, ranges: secretRanges(before, isSecretKey, shown.before) },
-    { text: after, ranges: secretRanges(after, isSecretKey, shown.after) },
+    { text: before, ranges: secretRanges(before, isSecretKey, shown.before, trees.before) },
+    { text: after, ranges: secretRanges(after, isSecretKey, shown.after, trees.after) },
   );
 }
 
@@ -38,4 +43,9 @@ export function maskValue(v: RubyValue): RubyValue {
     kind: 'hash',
     entries: v.entries.map(([k, x]) => [k, isSecretKey(k) && x.kind !== 'hash' ? { kind: 'string', bin: MASK_TEXT } : maskValue(x)]),
   };
+}
+
+/** An error's message as shown: file text it quotes is masked where the parse puts a secret. */
+export function errorMessage(e: ScalrConfError, showSecrets: boolean): string {
+  return showSecrets ? e.message : maskQuoted(e.message, e.quoted, isSecretKey);
 }

@@ -56,7 +56,7 @@ function joined(mainText: string, localText: string): { doc: Document; localStar
     return { doc: parseDocument(text), localStart };
   } catch (e) {
     if (e instanceof ScalrConfError && e.code === 'syntax') {
-      fail('syntax', `scalr-server.rb and scalr-server-local.rb do not parse together (${e.message}); run scalr-conf doctor`);
+      fail('syntax', `scalr-server.rb and scalr-server-local.rb do not parse together (${e.message}); run scalr-conf doctor`, undefined, undefined, e.quoted);
     }
     throw e;
   }

@@ -7,6 +7,7 @@ import { ScalrConfError } from '../values/errors';
 import { GROUPS } from '../values/groups';
 import { layerDocuments } from '../ruby/layers';
 import { evaluateLiteral } from '../ruby/literal';
+import { maskQuoted } from '../ruby/secretRanges';
 import { findPlaceholders, keyOfPath, line, pathOf, simulate, type Fate, type Layer, type Other, type Placeholder, type Write } from '../ruby/writes';
 import { utf8Text } from '../values/value';
 import { editDistance, isSecretKey, lookupSetting, suggestKeys } from './schema';
@@ -77,7 +78,7 @@ export function diagnose(input: DoctorInput): Finding[] {
     const treeError = firstSyntaxError(tree);
     // null: Ruby ran and accepts the file; undefined: no Ruby, so the parser's verdict stands in.
     const syntax: SyntaxReport | undefined =
-      ruby === null ? undefined : (ruby ?? (treeError ? { line: treeError.startPosition.row + 1, message: parserMessage(text) } : undefined));
+      ruby === null ? undefined : (ruby ?? (treeError ? { line: treeError.startPosition.row + 1, message: parserMessage(text, !input.showSecrets) } : undefined));
     for (const p of placeholders) {
       const at = line(p.node);
       const sameLine = syntax && syntax.line === at;
@@ -128,11 +129,11 @@ export function diagnose(input: DoctorInput): Finding[] {
 
 type Add = (layer: Layer, at: number, severity: Severity, code: FindingCode, message: string) => void;
 
-function parserMessage(text: string): string {
+function parserMessage(text: string, mask: boolean): string {
   try {
     layerDocuments(text);
   } catch (e) {
-    if (e instanceof ScalrConfError) return e.message.replace(/; fix the file first$/, '');
+    if (e instanceof ScalrConfError) return (mask ? maskQuoted(e.message, e.quoted, isSecretKey) : e.message).replace(/; fix the file first$/, '');
   }
   return 'the file does not parse';
 }
