@@ -150,7 +150,7 @@ describe('merge refuses what is not a plain literal, and writes nothing', () => 
     ['a conditional', 'if true\n  proxy[:ssl_enable] = true\nend', /line 1 of the snippet is not a plain setting assignment/],
     ['a misspelt key (as set does)', 'app[:configuration] = { "scalr" => { "aws" => { "instances_conection_policy" => "local" } } }', /did you mean aws\.instances_connection_policy\?.*--force/],
     ['a value outside the known ones', 'app[:configuration] = { "scalr" => { "aws" => { "instances_connection_policy" => "private" } } }', /not one of "public", "local", "auto"/],
-    ['a string where a boolean belongs', 'proxy[:ssl_enable] = "no"', /not a boolean/],
+    ['a string where a boolean belongs', 'proxy[:ssl_enable] = "No"', /not a boolean/],
     ['an empty snippet', '# nothing\n', /sets nothing/],
   ];
   for (const [name, snippet, message] of refusals) {

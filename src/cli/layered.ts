@@ -7,7 +7,9 @@ import type { FileNames } from '../model/prove';
 import { knownDefault } from '../knowledge/defaults';
 import { isMissing } from '../io/localFile';
 import { readSecrets, readText, secretsFileFor } from './configFiles';
-import { localFileFor, mainFile, type GlobalOptions } from './options';
+import { FILTER, localFileFor, mainFile, scalrRoot, type GlobalOptions } from './options';
+import { refuseUnloadable } from './loadCheck';
+import { scalrTarget } from './scalrTarget';
 
 /**
  * scalr-server-local.rb means nothing on its own, and scalr-server.rb is not the last word either:
@@ -34,6 +36,14 @@ export function planFor(
   return (text) => {
     const main = opts.local ? readText(names.main) : text;
     const local = opts.local ? text : isMissing(names.local) ? undefined : readText(names.local);
+    // Broken before the edit: said as it is, not left for the write's check to blame on the edit.
+    refuseUnloadable(
+      [
+        { name: !opts.local && opts.file === FILTER ? '<stdin>' : names.main, text: main, layer: 'main' },
+        { name: opts.local && opts.file === FILTER ? '<stdin>' : names.local, text: local, layer: 'local' },
+      ],
+      scalrTarget(undefined, scalrRoot(opts, env)),
+    );
     const wanted = typeof changes === 'function' ? changes(combinedDoc(main, opts.local ? text : undefined, names)) : changes;
     const plan = planEdit({ main, local, secrets: readSecrets(names.main), target: opts.local ? 'local' : 'main', changes: wanted, force: opts.force, allowOverridden: opts.allowOverridden, replaceKinds: how.replaceKinds, names, defaultAt: knownDefault });
     return { ...plan, changes: wanted };
