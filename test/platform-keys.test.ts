@@ -76,6 +76,15 @@ describe('set, doctor and explain on the aws./ec2. pair', () => {
     expect(findings[0].line).toBe(3);
   });
 
+  it('set --local names scalr-server-local.rb in its note, as explain does', async () => {
+    const { dir, file } = sample();
+    const r = await runCli(['set', AWS, 'public', '--local', '--file', file, '--no-reconfigure', '--yes']);
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    const [said] = pairNotes(notesOf(r.stderr));
+    expect(said).toContain(`the value of ${AWS} at ${join(dir, 'scalr-server-local.rb')}:`);
+    expect(await explainNotes(file, AWS)).toEqual([said]);
+  });
+
   it('with both set alike, set and doctor are silent and explain says where ec2. is set', async () => {
     const { file } = sample();
     const r = await runCli(['set', AWS, 'local', EC2, 'local', '--file', file, '--no-reconfigure', '--yes']);
