@@ -171,7 +171,8 @@ describe('hard links', () => {
     const other = join(dir, 'also-scalr-server.rb');
     linkSync(file, other);
     const before = readFileSync(file);
-    const r = await runCli([...SET, '--file', file, '--no-reconfigure'], { env: ctlEnv(dir) });
+    // --with-ec2: no note that ec2. is left unset, so the warning is all of stderr.
+    const r = await runCli([...SET, '--with-ec2', '--file', file, '--no-reconfigure'], { env: ctlEnv(dir) });
     expect(r.code, r.stderr).toBe(EXIT.OK);
     expect(r.stderr).toBe(`scalr-conf: warning: ${file} has 1 other hard link, which will keep the previous version\n`);
     expect(readFileSync(file, 'utf8')).toContain('"instances_connection_policy" => "local"');

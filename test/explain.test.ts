@@ -109,20 +109,19 @@ describe('explain: what Scalr knows about the connection policy', () => {
 
   it("the docs' aws. spelling and the ec2. key Scalr's code reads point at each other", async () => {
     const docsOnly = 'app[:configuration] = { "scalr" => { "aws" => { "instances_connection_policy" => "local" } } }\n';
-    const aws = (await explainJson(['aws.instances_connection_policy'], docsOnly)).e;
-    expect(aws.notes).toContain(
-      `Scalr's docs write aws.instances_connection_policy; Scalr's code reads per-cloud settings by platform id, as ec2.instances_connection_policy, which is not set: set it too, to "local"`,
-    );
-    const { file, e: ec2 } = await explainJson(['ec2.instances_connection_policy'], docsOnly);
-    expect(ec2).toMatchObject({ set: false, effective: { value: 'auto', scope: 'ec2 instances' } });
-    expect(ec2.notes).toContain(
-      `aws.instances_connection_policy = "local" at ${file}:1 is how Scalr's docs write this key; Scalr's code reads ec2.instances_connection_policy, which is not set`,
-    );
+    const { file, e: aws } = await explainJson(['aws.instances_connection_policy'], docsOnly);
+    const unpaired = (at: string) =>
+      `Scalr's docs write aws.instances_connection_policy; Scalr's code reads per-cloud settings by platform id, as ec2.instances_connection_policy, which is not set: set it too, to "local", the value of aws.instances_connection_policy at ${at}:1 (scalr-conf set --with-ec2 sets both)`;
+    expect(aws.notes).toContain(unpaired(file));
+    // Explaining either key says the same of the pair.
+    const other = await explainJson(['ec2.instances_connection_policy'], docsOnly);
+    expect(other.e).toMatchObject({ set: false, effective: { value: 'auto', scope: 'ec2 instances' } });
+    expect(other.e.notes).toContain(unpaired(other.file));
 
     const disagree = 'app[:configuration] = {\n  "scalr" => {\n    "aws" => { "instances_connection_policy" => "local" },\n    "ec2" => { "instances_connection_policy" => "public" },\n  },\n}\n';
     const both = await explainJson(['aws.instances_connection_policy'], disagree);
     expect(both.e.notes).toContain(
-      `Scalr's docs write aws.instances_connection_policy; Scalr's code reads per-cloud settings by platform id, as ec2.instances_connection_policy, set to "public" at ${both.file}:4: the two disagree`,
+      `Scalr's docs write aws.instances_connection_policy; Scalr's code reads per-cloud settings by platform id, as ec2.instances_connection_policy, set to "public" at ${both.file}:4: the two disagree (aws.instances_connection_policy is "local" at ${both.file}:3)`,
     );
     // vmware is the vSphere platform's own id: nothing to point at.
     const vmware = (await explainJson(['vmware.instances_connection_policy'], sample)).e;

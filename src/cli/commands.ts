@@ -17,6 +17,7 @@ import { registerDoctor } from './cmd-doctor';
 import { registerMerge } from './cmd-merge';
 import { registerKeys } from './cmd-keys';
 import { registerAws } from './cmd-aws';
+import { notingPlatformKeys, withCodeKeys } from './platformKeys';
 import { registerFilter } from './filter';
 import { registerReconfigure } from './cmd-reconfigure';
 import { registerDiff } from './cmd-diff';
@@ -24,7 +25,7 @@ import { registerEdit } from './cmd-edit';
 import { registerRead } from './cmd-read';
 import { guidedValue } from './guided';
 import { planFor } from './layered';
-import type { Run } from './exitCodes';
+import { EXIT, type Run } from './exitCodes';
 
 export function registerCommands(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
   registerRead(program, deps, run, globals);
@@ -35,10 +36,12 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     .argument('[value]', 'the value; "-" reads it from stdin (keeps it out of argv and shell history)')
     .argument('[more...]', 'more KEY VALUE pairs')
     .option('-u, --unset <key...>', 'also remove these keys in the same change')
+    .option('--with-ec2', "also set the ec2. key Scalr's code reads for an aws. key its docs name (aws.instances_connection_policy)")
     .addHelpText('after', [
       '',
       'Examples:',
       '  sudo scalr-conf set aws.instances_connection_policy local',
+      '  sudo scalr-conf set aws.instances_connection_policy local --with-ec2',
       '  sudo scalr-conf set system.instances_connection_timeout 15 --type integer',
       '  sudo scalr-conf set aws.instances_connection_policy local gce.instances_connection_policy local --unset vmware.instances_connection_policy',
       "  sudo scalr-conf set 'proxy[:ssl_enable]' true --type boolean --dry-run",
@@ -50,7 +53,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       'key or a value.',
       '',
     ].join('\n'))
-    .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[] }) => {
+    .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[]; withEc2?: boolean }) => {
       const opts = globals();
       const warn = (line: string) => deps.stderr.write(asText(line) + '\n');
       if (value === undefined && more.length === 0 && (await isInteractive(deps))) value = await guidedValue(key, opts, deps);
@@ -77,7 +80,10 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
         changes.push({ op: 'set', target, value: typed.value });
       }
       for (const k of cmd.unset ?? []) changes.push({ op: 'unset', target: checkedKey(parseKey(k), opts) });
-      run.code = await applyPlan(opts, deps, planFor(opts, deps.env, checkedAgainstFile(changes, opts.force, warn)));
+      const all = cmd.withEc2 ? withCodeKeys(changes) : changes;
+      const noting = notingPlatformKeys(planFor(opts, deps.env, checkedAgainstFile(all, opts.force, warn)), opts, deps.env);
+      run.code = await applyPlan(opts, deps, noting.planner);
+      if (run.code === EXIT.OK) for (const note of noting.notes()) warn(`scalr-conf: note: ${note}`);
     });
 
   program

@@ -425,6 +425,9 @@ function removePair(doc: Document, pair: SyntaxNode, hash: SyntaxNode, key: stri
     return [{ start: hash.child(0)!.endIndex, end: hash.child(hash.childCount - 1)!.startIndex, text: '' }];
   }
 
+  const shared = !body && pairs.length > 1 && !startsLine(text, pair.startIndex) && restOfLineIsBlankOrComment(text, own);
+  if (shared) return removeLineTail(doc, pairs, idx, own);
+
   if (startsLine(text, pair.startIndex) && restOfLineIsBlankOrComment(text, own)) {
     const from = lineStart(text, pair.startIndex);
     const to = nextLineStart(text, body ? body.endIndex : own);
@@ -451,6 +454,22 @@ function removePair(doc: Document, pair: SyntaxNode, hash: SyntaxNode, key: stri
     fail('unsupported', `cannot remove ${key}: its heredoc at line ${lineOf(pair)} shares lines with other pairs; edit it by hand`);
   }
   return edits;
+}
+
+/**
+ * A pair that ends its line but shares it with what comes before (`{ "a" => 1,` or `"x" => 0, "a" => 1,`):
+ * the line keeps what precedes the pair and its own line break, so the next line stays its own.
+ */
+function removeLineTail(doc: Document, pairs: SyntaxNode[], idx: number, own: number): TextEdit[] {
+  const text = doc.text;
+  const pair = pairs[idx];
+  const from = lineStart(text, pair.startIndex);
+  const isLast = idx === pairs.length - 1;
+  // Without a trailing comma, the last pair's separator goes with it; else only the space before the pair.
+  let start = pair.startIndex;
+  if (isLast && !commaAfter(pair)) start = pairs[idx - 1].endIndex;
+  else while (start > from && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
+  return [{ start, end: lineEnd(text, own), text: '' }];
 }
 
 function removeStatement(doc: Document, statement: SyntaxNode): TextEdit[] {

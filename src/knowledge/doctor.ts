@@ -12,6 +12,7 @@ import { findPlaceholders, keyOfPath, line, pathOf, simulate, type Fate, type La
 import { utf8Text } from '../values/value';
 import { editDistance, isSecretKey, lookupSetting, suggestKeys } from './schema';
 import { rubyText, valueCheck } from './knowledge';
+import { pairNote, pairTrouble, pairValues, platformPairs } from './platformKeys';
 import { newerSyntaxUses, rubyAccepts } from './rubySyntax';
 import { loadProblems, placeholderMessage } from './loadProblems';
 import { acceptsName, describeTarget, knownNames, PROFILES, profileRange, resolveTarget, type ScalrTarget } from './versions';
@@ -33,7 +34,8 @@ export type FindingCode =
   | 'overridden'
   | 'conditional'
   | 'untraceable'
-  | 'ruby-version';
+  | 'ruby-version'
+  | 'platform-key';
 
 export interface Finding {
   layer: Layer;
@@ -127,6 +129,15 @@ export function diagnose(input: DoctorInput): Finding[] {
   checkOthers(others, placeholderLines, target, add);
   checkGroupsOfVersion(writes, target, add);
   checkAttributesOfVersion(writes, target, add);
+  // The docs' aws. spelling without the ec2. key Scalr's code reads, or the two at odds.
+  for (const pair of platformPairs()) {
+    const v = pairValues(layered, pair);
+    if (!v.docs || !pairTrouble(v)) continue;
+    const from = relayer(v.docs);
+    // A value already reported as wrong is not worth copying to the other key.
+    if (findings.some((f) => f.code === 'value' && f.layer === from && f.line === v.docs!.line)) continue;
+    add(from, v.docs.line, 'warning', 'platform-key', pairNote(pair, v, (p) => (relayer(p) === from ? `line ${p.line}` : `${FILE_NAME[relayer(p)]}:${p.line}`)));
+  }
   return sortFindings(dedupe(findings));
 }
 

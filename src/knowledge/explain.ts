@@ -7,13 +7,14 @@ import { formatKey, parseKey, type Target } from '../values/keys';
 import { layerDocuments, type Layered } from '../ruby/layers';
 import { evaluateLiteral } from '../ruby/literal';
 import { presentKeys, readValue } from '../ruby/query';
-import { sameValue, utf8Text, type RubyValue } from '../values/value';
+import { utf8Text, type RubyValue } from '../values/value';
 import { keyOfPath, line, simulate, type Fate, type FateKind, type Layer, type Write } from '../ruby/writes';
 import type { Step } from '../model/pipeline';
 import type { SecretEntry } from '../model/secrets';
 import { foldUses, pathId, type Source } from '../model/uses';
 import { relationsOf, rubyText } from './knowledge';
-import { listSettings, lookupSetting, suggestAnyKeys, type Setting } from './schema';
+import { lookupSetting, suggestAnyKeys, type Setting } from './schema';
+import { pairNote, pairValues, platformPair } from './platformKeys';
 
 export interface Place {
   layer: Layer;
@@ -225,19 +226,8 @@ function relate(r: Explanation, layered: Layered, here: Here): void {
   }
 
   // Scalr's docs spell some per-cloud keys by cloud name; Scalr's code reads them by platform id.
-  const platformKey = lookupSetting(r.key)?.platformKey;
-  if (platformKey) {
-    const code = valueOf(layered, platformKey, here);
-    const lead = `Scalr's docs write ${r.key}; Scalr's code reads per-cloud settings by platform id, as ${platformKey}`;
-    if (!code) r.notes.push(own ? `${lead}, which is not set: set it too, to ${rubyText(own)}` : lead);
-    else r.notes.push(`${lead}, set to ${rubyText(code.value)} at ${code.at}${own && !sameValue(own, code.value) ? ': the two disagree' : ''}`);
-  }
-  for (const alias of listSettings().filter((x) => x.platformKey === r.key)) {
-    const docs = valueOf(layered, alias.key, here);
-    if (!docs) continue;
-    const agreement = !own ? ', which is not set' : sameValue(own, docs.value) ? '' : ': the two disagree';
-    r.notes.push(`${alias.key} = ${rubyText(docs.value)} at ${docs.at} is how Scalr's docs write this key; Scalr's code reads ${r.key}${agreement}`);
-  }
+  const pair = platformPair(r.key);
+  if (pair) r.notes.push(pairNote(pair, pairValues(layered, pair), (v) => `${here.name(v.layer)}:${v.line}`));
 
   if (rel.overrides) {
     const global = globalPolicy(layered, here);
