@@ -47,7 +47,8 @@ export function notingPlatformKeys(planner: Planner, opts: GlobalOptions, env: N
     const target = targetFile(opts, env);
     const main = opts.local ? readText(names.main) : plan.after;
     const local = opts.local ? plan.after : isMissing(names.local) ? undefined : readText(names.local);
-    const layered = layerDocuments(main, local);
+    // The plan's own parse of the new main file: a large file is not parsed a third time for a note.
+    const layered = layerDocuments(main, local, opts.local ? undefined : plan.doc);
     // The last planning is the one written: notes are of it alone.
     notes = [];
     for (const pair of pairs) {
