@@ -5,7 +5,9 @@ import { scanWrites, type Layer, type Scan } from './writes';
 /**
  * scalr-server-ctl evaluates scalr-server.rb, then scalr-server-local.rb, into one configuration.
  * For literal assignments that is the same as evaluating the two texts one after the other, so the
- * effective model of both files is the model of their concatenation, with lines mapped back.
+ * effective model of both files is the model of their concatenation, with lines mapped back. The
+ * one difference, local variables (each file has its own), is kept by telling the parse where the
+ * local file starts.
  */
 export interface Layered {
   main: Document;
@@ -26,7 +28,7 @@ export function layerDocuments(mainText: string, localText?: string, parsedMain?
   const local = localText === undefined ? undefined : parseLayer(localText, 'local');
   const joined = localText === undefined ? undefined : combineTexts(mainText, localText);
   const offset = joined?.lineOffset ?? 0;
-  const combined = joined ? parseDocument(joined.text) : main;
+  const combined = joined ? parseDocument(joined.text, undefined, joined.localStart) : main;
   let scan: Scan | undefined;
   return {
     main,
