@@ -1,0 +1,224 @@
+/**
+ * Values read through top-level constants and local variables, held to Ruby: what the model reads
+ * is what load-config.rb gets, and what it cannot be sure of it leaves unread.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadMany, requireRuby, type Effective, type LoadResult } from './support/ruby';
+import { ROOT } from './support/tmp';
+import { layerDocuments } from '../src/ruby/layers';
+import { readValue } from '../src/ruby/query';
+import { parseKey } from '../src/values/keys';
+import { toCanonical, type Canonical } from '../src/values/value';
+import { foldUses } from '../src/model/uses';
+
+requireRuby();
+
+interface Case {
+  name: string;
+  main: string;
+  local?: string;
+  /** Keys the model must read, with the value Ruby has. */
+  read: string[];
+  /** Keys the model must leave unread. */
+  unread?: string[];
+  /** Ruby cannot load the files (a name it does not know there). */
+  rubyFails?: RegExp;
+}
+
+const CASES: Case[] = [
+  { name: 'a constant', main: "ENDPOINT = 'scalr.example.com'\nrouting[:endpoint_host] = ENDPOINT\n", read: ['routing[:endpoint_host]'] },
+  { name: 'a local variable', main: "proto = 'https'\nrouting[:endpoint_scheme] = proto\n", read: ['routing[:endpoint_scheme]'] },
+  {
+    name: 'string concatenation in an array',
+    main: "S1 = 'app1'\nPORT = \"11211\"\napp[:memcached_servers] = [S1 + ':' + PORT, 'app2' + ':' + PORT]\n",
+    read: ['app[:memcached_servers]'],
+  },
+  { name: 'a name defined from another', main: "HOST = 'example.com'\nENDPOINT = 'scalr.' + HOST\nrouting[:endpoint_host] = ENDPOINT\n", read: ['routing[:endpoint_host]'] },
+  {
+    name: 'if/then/else on ==, both ways',
+    main: "proto = 'http'\nrouting[:plotter_port] = if proto == 'http' then 80 else 443 end\nproto = 'https'\nrouting[:graphics_port] = if proto == 'http' then 80 else 443 end\n",
+    read: ['routing[:plotter_port]', 'routing[:graphics_port]'],
+  },
+  {
+    name: 'ternaries, !=, elsif, unless, a missing else, a multi-line if',
+    main: [
+      "P = 'https'",
+      "routing[:a] = P != 'http' ? 443 : 80",
+      "routing[:b] = if P == 'http' then 1 elsif P == 'https' then 2 else 3 end",
+      "routing[:c] = unless P == 'http' then :secure else :plain end",
+      "routing[:d] = if P == 'ftp' then 1 end",
+      'routing[:e] = if P == :https',
+      "  'symbol'",
+      'else',
+      "  'string'",
+      'end',
+      "routing[:f] = (P == 'https')",
+      '',
+    ].join('\n'),
+    read: ['routing[:a]', 'routing[:b]', 'routing[:c]', 'routing[:d]', 'routing[:e]', 'routing[:f]'],
+  },
+  { name: 'a frozen literal', main: "ENDPOINT = 'scalr.example.com'.freeze\nrouting[:endpoint_host] = ENDPOINT\n", read: ['routing[:endpoint_host]'] },
+  {
+    name: 'a name inside a hash literal, and as the argument of enable_all',
+    main: "HOST = 'ldap.example.com'\nON = true\nenable_all ON\napp[:configuration] = { 'scalr' => { 'connections' => { 'ldap' => { 'host' => HOST, 'port' => 389 } } } }\n",
+    read: ['enable_all', 'app[:configuration]'],
+  },
+  {
+    name: 'a reassignment counts from where it is',
+    main: "E = 'a.example.com'\nrouting[:endpoint_host] = E\nE = 'b.example.com'\nrouting[:graphics_host] = E\n",
+    read: ['routing[:endpoint_host]', 'routing[:graphics_host]'],
+  },
+  {
+    name: "a constant of scalr-server.rb in scalr-server-local.rb",
+    main: "ENDPOINT = 'scalr.example.com'\n",
+    local: 'routing[:endpoint_host] = ENDPOINT\n',
+    read: ['routing[:endpoint_host]'],
+  },
+  {
+    name: 'a constant reassigned in scalr-server-local.rb, after scalr-server.rb read it',
+    main: "E = 'main.example.com'\nrouting[:endpoint_host] = E\n",
+    local: "E = 'local.example.com'\nrouting[:graphics_host] = E\n",
+    read: ['routing[:endpoint_host]', 'routing[:graphics_host]'],
+  },
+  {
+    name: "scalr-server-local.rb's own variable of the same name",
+    main: "proto = 'http'\nrouting[:endpoint_scheme] = proto\n",
+    local: "proto = 'https'\nrouting[:graphics_scheme] = proto\n",
+    read: ['routing[:endpoint_scheme]', 'routing[:graphics_scheme]'],
+  },
+  {
+    name: "a local variable of scalr-server.rb is not seen in scalr-server-local.rb",
+    main: "proto = 'http'\nrouting[:endpoint_scheme] = proto\n",
+    local: 'routing[:graphics_scheme] = proto\n',
+    read: [],
+    unread: ['routing[:graphics_scheme]'],
+    rubyFails: /proto/,
+  },
+  {
+    name: 'a constant used before it is defined',
+    main: "routing[:endpoint_host] = LATER\nLATER = 'x'\n",
+    read: [],
+    unread: ['routing[:endpoint_host]'],
+    rubyFails: /LATER/,
+  },
+  {
+    name: 'a constant of scalr-server-local.rb is not there yet in scalr-server.rb',
+    main: 'routing[:endpoint_host] = FROM_LOCAL\n',
+    local: "FROM_LOCAL = 'x'\n",
+    read: [],
+    unread: ['routing[:endpoint_host]'],
+    rubyFails: /FROM_LOCAL/,
+  },
+  {
+    name: 'a value changed in place by <<',
+    main: "E = 'a'\nrouting[:endpoint_host] = E\nE << '.example.com'\nrouting[:graphics_host] = 'literal'\n",
+    read: ['routing[:graphics_host]'],
+    unread: ['routing[:endpoint_host]'],
+  },
+  {
+    name: 'a value changed in place by a method',
+    main: "E = 'a'\nrouting[:endpoint_host] = E\nE.concat('.example.com')\n",
+    read: [],
+    unread: ['routing[:endpoint_host]'],
+  },
+  {
+    name: "a value changed in place through another setting that holds the same string",
+    main: "E = 'x.example.com'\nrouting[:endpoint_host] = E\nrouting[:graphics_host] = E\nrouting[:endpoint_host]['x'] = 'scalr'\n",
+    read: [],
+    unread: ['routing[:graphics_host]'],
+  },
+  {
+    name: 'a value changed in place by an index of a variable',
+    main: "e = 'x.example.com'\nrouting[:endpoint_host] = e\ne['x'] = 'scalr'\n",
+    read: [],
+    unread: ['routing[:endpoint_host]'],
+  },
+  {
+    name: "a value changed in place in scalr-server-local.rb",
+    main: "E = 'x.example.com'\nrouting[:endpoint_host] = E\n",
+    local: "E.sub!('x', 'scalr')\n",
+    read: [],
+    unread: ['routing[:endpoint_host]'],
+  },
+  {
+    name: 'an assignment inside a conditional, ||= and a multiple assignment',
+    main: "proto = 'http'\nif true then proto = 'https' end\nrouting[:endpoint_scheme] = proto\nP = nil\nP ||= 'a'\nrouting[:graphics_scheme] = P\nx, y = 'a', 'b'\nrouting[:plotter_scheme] = x\n",
+    read: [],
+    unread: ['routing[:endpoint_scheme]', 'routing[:graphics_scheme]', 'routing[:plotter_scheme]'],
+  },
+  {
+    name: 'what is not followed: a method call, a string and an integer added, a hash',
+    main: "H = ENV.fetch('HOME', '/root')\nrouting[:endpoint_host] = H\nrouting[:graphics_host] = 'a' + 1.to_s\nC = { 'scalr' => {} }\napp[:configuration] = C\nrouting[:plotter_host] = 'plain'\n",
+    read: ['routing[:plotter_host]'],
+    unread: ['routing[:endpoint_host]', 'routing[:graphics_host]', 'app[:configuration]'],
+  },
+];
+
+/** The value at a key in what Ruby loaded. */
+function rubyAt(effective: Effective, key: string): Canonical | undefined {
+  const target = parseKey(key);
+  if (target.kind === 'enable_all') return effective.enable_all;
+  let cur: Canonical | undefined = effective.groups[target.group];
+  for (const k of target.path) cur = cur && typeof cur === 'object' && !Array.isArray(cur) ? (cur as Record<string, Canonical>)[k] : undefined;
+  return cur;
+}
+
+describe('constants and local variables, as Ruby reads them', () => {
+  const loaded = loadMany(CASES.map((c) => ({ main: c.main, local: c.local })));
+
+  for (const [i, c] of CASES.entries()) {
+    it(c.name, () => {
+      const ruby: LoadResult = loaded[i];
+      const doc = layerDocuments(c.main, c.local).combined;
+      if (c.rubyFails) {
+        expect(ruby.ok).toBe(false);
+        if (!ruby.ok) expect(ruby.error).toMatch(c.rubyFails);
+      } else if (!ruby.ok) throw new Error(`Ruby failed: ${ruby.error}`);
+      for (const key of c.read) {
+        const found = readValue(doc, parseKey(key));
+        expect(found && !('kind' in found), `${key} is read`).toBe(true);
+        if (ruby.ok && found && !('kind' in found)) expect(toCanonical(found.value), key).toEqual(rubyAt(ruby.value, key));
+      }
+      for (const key of c.unread ?? []) {
+        const found = readValue(doc, parseKey(key));
+        expect(found && 'kind' in found ? found.kind : found, `${key} is unread`).toBe('unreadable');
+      }
+    });
+  }
+});
+
+describe("Scalr's 4-server HA template (fixtures/bindings/4-server-ha)", () => {
+  const dir = join(ROOT, 'fixtures/bindings/4-server-ha');
+  const main = readFileSync(join(dir, 'scalr-server.rb'), 'latin1');
+  const local = readFileSync(join(dir, 'scalr-server-local.rb'), 'latin1');
+
+  it('reads every value Ruby reads, with and without the local file', () => {
+    const [both, alone] = loadMany([{ main, local }, { main }]);
+    for (const [ruby, layered] of [
+      [both, layerDocuments(main, local)],
+      [alone, layerDocuments(main)],
+    ] as const) {
+      if (!ruby.ok) throw new Error(ruby.error);
+      const model = new Map<string, Canonical>();
+      for (const use of foldUses({ layered }).leaves.values()) {
+        expect(use.unreadable, use.path.join('.')).toBeUndefined();
+        model.set(use.path.join('.'), toCanonical(use.literal!));
+      }
+      const expected = new Map<string, Canonical>();
+      for (const [group, value] of Object.entries(ruby.value.groups)) flattenCanonical([group], value, expected);
+      if (ruby.value.enable_all !== null) expected.set('enable_all', ruby.value.enable_all);
+      expect(Object.fromEntries(model)).toEqual(Object.fromEntries(expected));
+      expect(model.size).toBeGreaterThanOrEqual(20);
+    }
+  });
+});
+
+/** Ruby's leaves as the fold lists them: a hash with keys is no leaf, an empty one is. */
+function flattenCanonical(path: string[], v: Canonical, out: Map<string, Canonical>): void {
+  const special = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && Object.keys(v)[0].startsWith('$');
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && !special && Object.keys(v).length > 0) {
+    for (const [k, x] of Object.entries(v)) flattenCanonical([...path, k], x as Canonical, out);
+  } else if (path.length > 1) out.set(path.join('.'), v);
+}
