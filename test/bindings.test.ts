@@ -154,6 +154,12 @@ const CASES: Case[] = [
     read: ['routing[:plotter_host]'],
     unread: ['routing[:endpoint_host]', 'routing[:graphics_host]', 'app[:configuration]'],
   },
+  {
+    name: 'a hash an if gives (writes below it could not be followed), beside one in parentheses',
+    main: "P = 'a'\napp[:configuration] = if P == 'a' then { 'scalr' => { 'x' => 1 } } else {} end\nenable_all({ 'proxy' => true })\n",
+    read: ['enable_all'],
+    unread: ['app[:configuration]'],
+  },
 ];
 
 /** The value at a key in what Ruby loaded. */

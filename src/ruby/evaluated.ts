@@ -139,8 +139,8 @@ function valueNodeOf(node: SyntaxNode, scope: Scope | undefined): ValueNode {
   if (node.type === 'hash') return new LiteralHash(node, scope) as unknown as ValueNode;
   const v = evaluateLiteral(node, scope);
   if (!v.ok) return { kind: 'opaque', node: v.node, reason: v.reason };
-  // A hash the model holds as slots comes from a literal; one an expression computes is not followed.
-  if (v.value.kind === 'hash') return { kind: 'opaque', node, reason: 'a hash computed by an expression' };
+  // Writes below a hash need it as slots of a literal; one that only an expression on names gives is not followed.
+  if (v.value.kind === 'hash' && !evaluateLiteral(node).ok) return { kind: 'opaque', node, reason: 'a hash computed by an expression' };
   return v.names ? { kind: 'leaf', value: v.value, names: v.names } : { kind: 'leaf', value: v.value };
 }
 

@@ -166,7 +166,8 @@ function evaluateExpression(node: SyntaxNode, ctx: Context): Evaluated | undefin
 function nameValue(node: SyntaxNode, ctx: Context): Evaluated {
   const bound = ctx.scope.lookup(node.text);
   if (!bound) return notLiteral(node, describe(node));
-  if ('unreadable' in bound) return notLiteral(node, `${describe(node)}, ${bound.unreadable}`);
+  // Assigned in the file, so a variable (not a method) for certain.
+  if ('unreadable' in bound) return notLiteral(node, `${node.type === 'constant' ? describe(node) : `the variable "${node.text}"`}, ${bound.unreadable}`);
   ctx.reads.push({ name: node.text, node, definition: bound.definition });
   return ok(bound.value);
 }
