@@ -2,11 +2,14 @@
  * Values read through top-level constants and local variables, held to Ruby: what the model reads
  * is what load-config.rb gets, and what it cannot be sure of it leaves unread.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMany, requireRuby, type Effective, type LoadResult } from './support/ruby';
-import { ROOT } from './support/tmp';
+import { configDir, ROOT } from './support/tmp';
+import { runCli } from './support/cli';
+import { EXIT } from '../src/cli/exitCodes';
+import { explain } from '../src/knowledge/explain';
 import { layerDocuments } from '../src/ruby/layers';
 import { readValue } from '../src/ruby/query';
 import { parseKey } from '../src/values/keys';
@@ -228,3 +231,39 @@ function flattenCanonical(path: string[], v: Canonical, out: Map<string, Canonic
     for (const [k, x] of Object.entries(v)) flattenCanonical([...path, k], x as Canonical, out);
   } else if (path.length > 1) out.set(path.join('.'), v);
 }
+
+describe('get, show and explain through names', () => {
+  it('explain names the line that sets each constant or variable, in the file that sets it', () => {
+    const main = "# topology\nENDPOINT = 'scalr.example.com'\nproto = 'https'\nrouting[:endpoint_scheme] = proto\n";
+    const local = "# this node\nPORT = 8080\nrouting[:plotter_port] = if ENDPOINT == 'scalr.example.com' then PORT else 80 end\n";
+    const e = explain(main, local, 'routing[:plotter_port]');
+    expect(e.value).toEqual({ kind: 'integer', value: 8080n });
+    expect(e.decidedBy).toMatchObject({ layer: 'local', line: 3 });
+    expect(e.notes).toContain("ENDPOINT is set at scalr-server.rb:2: ENDPOINT = 'scalr.example.com'");
+    expect(e.notes).toContain('PORT is set at scalr-server-local.rb:2: PORT = 8080');
+    const scheme = explain(main, local, 'routing[:endpoint_scheme]');
+    expect(scheme.notes).toContain("proto is set at scalr-server.rb:3: proto = 'https'");
+    expect(scheme.layers).toEqual([{ source: 'main', line: 4, value: { kind: 'string', bin: 'https' }, outcome: 'used' }]);
+  });
+
+  it('get, show and explain on the command line print what Ruby reads', async () => {
+    const dir = join(ROOT, 'fixtures/bindings/4-server-ha');
+    const { dir: tmp, file } = configDir(readFileSync(join(dir, 'scalr-server.rb')));
+    try {
+      copyFileSync(join(dir, 'scalr-server-local.rb'), join(tmp, 'scalr-server-local.rb'));
+      const get = await runCli(['get', 'app[:memcached_servers]', '--file', file, '--json']);
+      expect(get.code, get.stderr).toBe(EXIT.OK);
+      expect(JSON.parse(get.stdout).value).toEqual(['scalr server1 hostname:11211', 'scalr server2 hostname:11211']);
+      const show = await runCli(['show', '--all', '--file', file]);
+      expect(show.code, show.stderr).toBe(EXIT.OK);
+      expect(show.stdout).toContain('routing[:plotter_port] = 80\n');
+      expect(show.stdout).toContain('routing[:endpoint_host] = "loadbalancer or hostname of endpoint"\n');
+      expect(show.stdout + show.stderr).not.toMatch(/cannot/);
+      const ex = await runCli(['explain', 'routing[:plotter_port]', '--file', file]);
+      expect(ex.code, ex.stderr).toBe(EXIT.OK);
+      expect(ex.stdout).toContain(`proto is set at ${file}:12: proto = 'http'`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

@@ -3,11 +3,14 @@ import { fail } from '../values/errors';
 import { formatKey, type Target } from '../values/keys';
 import type { HashNode, OpaqueNode, Slot, ValueNode } from './evaluated';
 import type { RubyValue } from '../values/value';
+import type { NameRead } from './literal';
 
 /** Where a value came from: the line that decides it. */
 export interface Found {
   value: RubyValue;
   line: number;
+  /** The constants and variables it was read through, in the order read, each once. */
+  names?: NameRead[];
 }
 
 /** A value Ruby computes when it runs the file, which this tool cannot read with certainty, and why. */
@@ -35,7 +38,20 @@ export function readValue(doc: Document, target: Target): Found | Unreadable | u
   const found = locate(doc, target);
   if (!found || 'kind' in found) return found;
   const value = known(found.node, formatKey(target));
-  return value.kind === 'unreadable' ? value : { value, line: found.line };
+  if (value.kind === 'unreadable') return value;
+  const names = namesUnder(found.node);
+  return names.length > 0 ? { value, line: found.line, names } : { value, line: found.line };
+}
+
+/** The names the leaves of a value were read through, each (name and definition) once. */
+export function namesUnder(node: ValueNode): NameRead[] {
+  const out = new Map<string, NameRead>();
+  const walk = (n: ValueNode): void => {
+    if (n.kind === 'leaf') for (const r of n.names ?? []) out.set(`${r.name}@${r.definition.id}`, out.get(`${r.name}@${r.definition.id}`) ?? r);
+    else if (n.kind === 'hash') for (const slot of n.slots.values()) walk(slot.value);
+  };
+  walk(node);
+  return [...out.values()];
 }
 
 /** The value Ruby computes for a key; undefined when not set. Refuses one it cannot read with certainty. */
