@@ -2,7 +2,7 @@
  * Values read through top-level constants and local variables, held to Ruby: what the model reads
  * is what load-config.rb gets, and what it cannot be sure of it leaves unread.
  */
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMany, requireRuby, type Effective, type LoadResult } from './support/ruby';
@@ -262,6 +262,47 @@ describe('get, show and explain through names', () => {
       const ex = await runCli(['explain', 'routing[:plotter_port]', '--file', file]);
       expect(ex.code, ex.stderr).toBe(EXIT.OK);
       expect(ex.stdout).toContain(`proto is set at ${file}:12: proto = 'http'`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('set of a key whose value is a constant or variable', () => {
+  const dir = join(ROOT, 'fixtures/bindings/4-server-ha');
+  const main = readFileSync(join(dir, 'scalr-server.rb'), 'latin1');
+  const local = readFileSync(join(dir, 'scalr-server-local.rb'), 'latin1');
+
+  it('replaces that one reference, changes exactly that key as Ruby reads both files, and names what else reads it', async () => {
+    const { dir: tmp, file } = configDir(main);
+    try {
+      writeFileSync(join(tmp, 'scalr-server-local.rb'), local, 'latin1');
+      const r = await runCli(['set', 'routing[:endpoint_host]', 'scalr.example.com', 'routing[:plotter_port]', '8080', '--file', file, '--json', '--no-reconfigure', '--backups', '0', '--yes']);
+      expect(r.code, r.stderr).toBe(EXIT.OK);
+      const summary = JSON.parse(r.stdout).summary as string[];
+      expect(summary[0]).toBe('set routing[:endpoint_host] (in place of ENDPOINT, which routing[:graphics_host], routing[:plotter_host] still read)');
+      expect(summary[1]).toMatch(/^set routing\[:plotter_port\] \(in place of proto, which routing\[:endpoint_scheme\], routing\[:graphics_scheme\], routing\[:plotter_scheme\] still read\)$/);
+      const after = readFileSync(file, 'latin1');
+      expect(after).toContain('routing[:endpoint_host] = "scalr.example.com"\n');
+      expect(after).toContain("ENDPOINT = 'loadbalancer or hostname of endpoint'");
+      expect(after).toContain('routing[:graphics_host] = ENDPOINT\n');
+      expect(after).toContain('routing[:plotter_port] = 8080\n');
+      const [before, now] = loadMany([{ main, local }, { main: after, local }]);
+      if (!before.ok || !now.ok) throw new Error('Ruby failed');
+      const changed = { ...(before.value.groups.routing as Record<string, Canonical>), endpoint_host: 'scalr.example.com', plotter_port: 8080 };
+      expect(now.value.groups).toEqual({ ...before.value.groups, routing: changed });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('changes nothing when the name already gives that value', async () => {
+    const { dir: tmp, file } = configDir(main);
+    try {
+      const r = await runCli(['set', 'routing[:endpoint_host]', 'loadbalancer or hostname of endpoint', '--file', file, '--no-reconfigure', '--backups', '0', '--yes']);
+      expect(r.code, r.stderr).toBe(EXIT.OK);
+      expect(r.stdout).toContain('already has that value');
+      expect(readFileSync(file, 'latin1')).toBe(main);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

@@ -10,6 +10,7 @@ import type { HashNode, OpaqueNode, Slot, ValueNode } from '../ruby/evaluated';
 import { renderPair, renderString, renderValue, type Layout } from './render';
 import { pairStyleFor } from '../ruby/style';
 import { sameValue, type RubyValue } from '../values/value';
+import { namesAt, settingsReading } from '../ruby/query';
 
 export type Change = { op: 'set'; target: Target; value: RubyValue } | { op: 'unset'; target: Target };
 
@@ -43,6 +44,7 @@ export function planChanges(text: string, changes: readonly Change[], options: P
   const summary: string[] = [];
   for (const change of changes) {
     const key = formatKey(change.target);
+    const shared = change.op === 'set' ? sharedNames(doc, change.target) : '';
     let edited = false;
     // An unset can uncover an earlier value of the same key (a duplicate or an earlier write): repeat.
     for (let round = 0; round < 1000; round++) {
@@ -52,9 +54,25 @@ export function planChanges(text: string, changes: readonly Change[], options: P
       edited = true;
       if (change.op === 'set') break;
     }
-    summary.push(edited ? `${change.op} ${key}` : `${key}: ${change.op === 'set' ? 'already has that value' : 'not set'}`);
+    summary.push(edited ? `${change.op} ${key}${shared}` : `${key}: ${change.op === 'set' ? 'already has that value' : 'not set'}`);
   }
   return { before: text, after: doc.text, doc, summary };
+}
+
+/**
+ * A set replaces the value as written, a constant or variable included, and only there: what else
+ * reads the same names keeps them. Worked out before the edit, which spends the document's tree.
+ */
+function sharedNames(doc: Document, target: Target): string {
+  const names = [...new Set(namesAt(doc, target).map((r) => r.name))];
+  if (names.length === 0) return '';
+  const key = formatKey(target);
+  const readers = settingsReading(doc, names);
+  const parts = names.map((name) => {
+    const others = readers.get(name)!.filter((k) => k !== key && !k.startsWith(key + '.'));
+    return others.length === 0 ? `${name}, which no other setting reads` : `${name}, which ${others.join(', ')} still read${others.length === 1 ? 's' : ''}`;
+  });
+  return ` (in place of ${parts.join('; ')})`;
 }
 
 function reparse(doc: Document, edits: TextEdit[], key: string): Document {

@@ -140,3 +140,28 @@ export function presentKeys(doc: Document): string[] {
   for (const [group, node] of doc.model.groups) walk({ kind: 'group', group, path: [] }, node);
   return keys;
 }
+
+/** The names a key's value is read through; empty when it is a literal, unset or unreadable. */
+export function namesAt(doc: Document, target: Target): NameRead[] {
+  const found = locate(doc, target);
+  return found && !('kind' in found) ? namesUnder(found.node) : [];
+}
+
+/** For each name, the settings whose values read it, in the order the model holds them. */
+export function settingsReading(doc: Document, names: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>(names.map((n) => [n, []]));
+  const visit = (key: string, node: ValueNode): void => {
+    for (const r of namesUnder(node)) if (out.has(r.name) && !out.get(r.name)!.includes(key)) out.get(r.name)!.push(key);
+  };
+  const walk = (target: Target & { kind: 'group' }, node: ValueNode): void => {
+    if (node.kind !== 'hash') return;
+    for (const [k, slot] of node.slots) {
+      const inner = { ...target, path: [...target.path, k] };
+      if (slot.value.kind === 'hash') walk(inner, slot.value);
+      else visit(formatKey(inner), slot.value);
+    }
+  };
+  for (const [group, node] of doc.model.groups) walk({ kind: 'group', group, path: [] }, node);
+  if (doc.model.enableAll) visit('enable_all', doc.model.enableAll.value);
+  return out;
+}
