@@ -56,6 +56,9 @@ export class Bindings implements Scope {
   /** After a statement that assigns bound names in a way not followed: `||=`, `a, b = ...`, inside an `if`. */
   reassigned(statement: SyntaxNode, top: boolean): Bindings {
     if (this.names.size === 0) return this;
+    // An assignment to a name holds its text: most statements hold none of them and need no walk.
+    const text = statement.text;
+    if (![...this.names.keys()].some((name) => text.includes(name))) return this;
     let out: Bindings = this;
     for (const name of assignedNames(statement, top)) {
       if (!this.names.has(name.text)) continue;
