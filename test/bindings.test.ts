@@ -308,3 +308,65 @@ describe('set of a key whose value is a constant or variable', () => {
     }
   });
 });
+
+describe('set --at-definition', () => {
+  const dir = join(ROOT, 'fixtures/bindings/4-server-ha');
+  const main = readFileSync(join(dir, 'scalr-server.rb'), 'latin1');
+  const local = readFileSync(join(dir, 'scalr-server-local.rb'), 'latin1');
+  const BASE = ['--no-reconfigure', '--backups', '0', '--yes'];
+
+  async function inDir<T>(mainText: string, localText: string | undefined, fn: (file: string) => Promise<T>): Promise<T> {
+    const { dir: tmp, file } = configDir(mainText);
+    try {
+      if (localText !== undefined) writeFileSync(join(tmp, 'scalr-server-local.rb'), localText, 'latin1');
+      return await fn(file);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  it('changes the line that sets the name, and with it exactly the settings that read it, as Ruby reads both files', async () => {
+    // A constant of the main file read in the local file changes there too.
+    const withReader = local + 'app[:hostname] = ENDPOINT\n';
+    await inDir(main, withReader, async (file) => {
+      const r = await runCli(['set', 'routing[:endpoint_host]', 'scalr.example.com', '--at-definition', '--file', file, '--json', ...BASE]);
+      expect(r.code, r.stderr).toBe(EXIT.OK);
+      expect(JSON.parse(r.stdout).summary).toEqual(['set routing[:endpoint_host] (at the definition of ENDPOINT, which also changes routing[:graphics_host], routing[:plotter_host])']);
+      const after = readFileSync(file, 'latin1');
+      expect(after).toBe(main.replace("ENDPOINT = 'loadbalancer or hostname of endpoint'", 'ENDPOINT = "scalr.example.com"'));
+      const [before, now] = loadMany([{ main, local: withReader }, { main: after, local: withReader }]);
+      if (!before.ok || !now.ok) throw new Error('Ruby failed');
+      const routing = { ...(before.value.groups.routing as Record<string, Canonical>), endpoint_host: 'scalr.example.com', graphics_host: 'scalr.example.com', plotter_host: 'scalr.example.com' };
+      const app = { ...(before.value.groups.app as Record<string, Canonical>), hostname: 'scalr.example.com' };
+      expect(now.value.groups).toEqual({ ...before.value.groups, routing, app });
+    });
+  });
+
+  it('refuses when a setting that does not read the name itself changes too', async () => {
+    const text = "E = 'a.example.com'\nD = 'scalr.' + E\nrouting[:endpoint_host] = E\nrouting[:graphics_host] = D\n";
+    await inDir(text, undefined, async (file) => {
+      const r = await runCli(['set', 'routing[:endpoint_host]', 'b.example.com', '--at-definition', '--file', file, ...BASE]);
+      expect(r.code, r.stderr).toBe(EXIT.REFUSED);
+      expect(r.stderr).toContain('routing[:graphics_host]');
+      expect(readFileSync(file, 'latin1')).toBe(text);
+    });
+  });
+
+  it('refuses a value that is more than one name, a name set from an expression, and --local', async () => {
+    await inDir(main, local, async (file) => {
+      const r = await runCli(['set', 'app[:memcached_servers]', '["x:1"]', '--type', 'json', '--at-definition', '--file', file, ...BASE]);
+      expect(r.code, r.stderr).toBe(EXIT.REFUSED);
+      expect(r.stderr).toContain('not one constant or variable');
+      const l = await runCli(['set', 'routing[:endpoint_host]', 'x', '--at-definition', '--local', '--file', file, ...BASE]);
+      expect(l.code, l.stderr).toBe(EXIT.USAGE);
+      expect(readFileSync(file, 'latin1')).toBe(main);
+    });
+    const text = "HOST = 'example.com'\nE = 'scalr.' + HOST\nrouting[:endpoint_host] = E\n";
+    await inDir(text, undefined, async (file) => {
+      const r = await runCli(['set', 'routing[:endpoint_host]', 'x', '--at-definition', '--file', file, ...BASE]);
+      expect(r.code, r.stderr).toBe(EXIT.REFUSED);
+      expect(r.stderr).toContain('E is set at line 2 from more than a literal');
+      expect(readFileSync(file, 'latin1')).toBe(text);
+    });
+  });
+});

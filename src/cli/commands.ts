@@ -132,6 +132,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     .argument('[value]', 'the value; "-" reads it from stdin (keeps it out of argv and shell history)')
     .argument('[more...]', 'more KEY VALUE pairs')
     .option('-u, --unset <key...>', 'also remove these keys in the same change')
+    .option('--at-definition', 'where a value is one constant or variable (ENDPOINT), change the line that sets it instead: every setting that reads it changes')
     .addHelpText('after', [
       '',
       'Examples:',
@@ -147,7 +148,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       'key or a value.',
       '',
     ].join('\n'))
-    .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[] }) => {
+    .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[]; atDefinition?: boolean }) => {
       const opts = globals();
       const warn = (line: string) => deps.stderr.write(asText(line) + '\n');
       if (value === undefined && more.length === 0 && (await isInteractive(deps))) value = await guidedValue(key, opts, deps);
@@ -169,7 +170,8 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
           stdinUsed = true;
           raw = (await valueFromStdin(deps, args[i])).toString('latin1');
         }
-        changes.push({ op: 'set', target, value: typedValue(target, raw, opts, warn) });
+        const change: Change = { op: 'set', target, value: typedValue(target, raw, opts, warn) };
+        changes.push(cmd.atDefinition ? { ...change, atDefinition: true } : change);
       }
       for (const k of cmd.unset ?? []) changes.push({ op: 'unset', target: checkedKey(parseKey(k), opts) });
       run.code = await applyPlan(opts, deps, planFor(opts, deps.env, checkedAgainstFile(changes, opts.force, warn)));

@@ -1,5 +1,8 @@
 import type { Document } from '../ruby/document';
-import { inNamedFiles, layerDocuments } from '../ruby/layers';
+import { inNamedFiles, layerDocuments, type Layered } from '../ruby/layers';
+import { planAtDefinition } from '../edit/definition';
+import { settingsReading } from '../ruby/query';
+import { fail } from '../values/errors';
 import { planLocalChanges } from '../edit/localPlan';
 import { planChanges, type Change, type Plan } from '../edit/plan';
 import type { RubyValue } from '../values/value';
@@ -42,10 +45,26 @@ export function planEdit(input: EditInput): Plan {
   // edits the main file's tree, and the planned text is folded from the plan's own parse.
   const layered = inNamedFiles(input.names, () => layerDocuments(main, local));
   const before = foldUses({ layered, secrets: input.secrets, defaultAt: input.defaultAt });
+  const alsoChanging = definitionReaders(layered, changes, target);
   const plan = target === 'main' ? planChanges(main, changes, options, layered.main) : planLocalChanges(main, local ?? '', changes, options);
   const edited = plan.after !== plan.before;
   const after = !edited ? before : usesOf(target === 'main' ? plan.after : main, target === 'local' ? plan.after : local, input, target === 'main' ? plan.doc : undefined);
-  const refusal = proveEdit({ before, after, changes, target, edited, force, allowOverridden: input.allowOverridden, names: input.names });
+  const refusal = proveEdit({ before, after, changes, target, edited, force, allowOverridden: input.allowOverridden, names: input.names, alsoChanging });
   if (refusal) throw refusal;
   return plan;
+}
+
+/**
+ * A set --at-definition changes the name's assignment: every setting of both files that reads it
+ * there may change too, and only those. The name is set in scalr-server.rb, the file --local leaves alone.
+ */
+function definitionReaders(layered: Layered, changes: readonly Change[], target: Layer): string[][] {
+  const out: string[][] = [];
+  for (const c of changes) {
+    if (c.op !== 'set' || !c.atDefinition) continue;
+    if (target === 'local') fail('usage', '--at-definition changes where scalr-server.rb sets a name; it does not go with --local');
+    const { name, definitionAt } = planAtDefinition(layered.main, c.target, c.value);
+    out.push(...(settingsReading(layered.combined, [name], definitionAt).get(name) ?? []));
+  }
+  return out;
 }

@@ -147,21 +147,29 @@ export function namesAt(doc: Document, target: Target): NameRead[] {
   return found && !('kind' in found) ? namesUnder(found.node) : [];
 }
 
-/** For each name, the settings whose values read it, in the order the model holds them. */
-export function settingsReading(doc: Document, names: readonly string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>(names.map((n) => [n, []]));
-  const visit = (key: string, node: ValueNode): void => {
-    for (const r of namesUnder(node)) if (out.has(r.name) && !out.get(r.name)!.includes(key)) out.get(r.name)!.push(key);
-  };
-  const walk = (target: Target & { kind: 'group' }, node: ValueNode): void => {
-    if (node.kind !== 'hash') return;
-    for (const [k, slot] of node.slots) {
-      const inner = { ...target, path: [...target.path, k] };
-      if (slot.value.kind === 'hash') walk(inner, slot.value);
-      else visit(formatKey(inner), slot.value);
+/**
+ * For each name, the settings whose values read it, as paths (group, then keys; `['enable_all']`),
+ * in the order the model holds them. With `definitionAt`, only reads of the assignment that starts
+ * there (a name may be set more than once).
+ */
+export function settingsReading(doc: Document, names: readonly string[], definitionAt?: number): Map<string, string[][]> {
+  const out = new Map<string, string[][]>(names.map((n) => [n, []]));
+  const visit = (path: string[], node: ValueNode): void => {
+    const seen = new Set<string>();
+    for (const r of namesUnder(node)) {
+      if (!out.has(r.name) || seen.has(r.name) || (definitionAt !== undefined && r.definition.startIndex !== definitionAt)) continue;
+      seen.add(r.name);
+      out.get(r.name)!.push(path);
     }
   };
-  for (const [group, node] of doc.model.groups) walk({ kind: 'group', group, path: [] }, node);
-  if (doc.model.enableAll) visit('enable_all', doc.model.enableAll.value);
+  const walk = (path: string[], node: ValueNode): void => {
+    if (node.kind !== 'hash') return;
+    for (const [k, slot] of node.slots) {
+      if (slot.value.kind === 'hash') walk([...path, k], slot.value);
+      else visit([...path, k], slot.value);
+    }
+  };
+  for (const [group, node] of doc.model.groups) walk([group], node);
+  if (doc.model.enableAll) visit(['enable_all'], doc.model.enableAll.value);
   return out;
 }
