@@ -241,6 +241,7 @@ describe('get, show and explain through names', () => {
     expect(e.decidedBy).toMatchObject({ layer: 'local', line: 3 });
     expect(e.notes).toContain("ENDPOINT is set at scalr-server.rb:2: ENDPOINT = 'scalr.example.com'");
     expect(e.notes).toContain('PORT is set at scalr-server-local.rb:2: PORT = 8080');
+    expect(e.layers).toEqual([{ source: 'local', line: 3, value: { kind: 'integer', value: 8080n }, outcome: 'used' }]);
     const scheme = explain(main, local, 'routing[:endpoint_scheme]');
     expect(scheme.notes).toContain("proto is set at scalr-server.rb:3: proto = 'https'");
     expect(scheme.layers).toEqual([{ source: 'main', line: 4, value: { kind: 'string', bin: 'https' }, outcome: 'used' }]);
