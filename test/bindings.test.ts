@@ -152,6 +152,12 @@ const CASES: Case[] = [
     unread: ['routing[:endpoint_scheme]', 'routing[:graphics_scheme]', 'routing[:plotter_scheme]'],
   },
   {
+    name: 'the variable of a for loop, and an assignment nested in a value',
+    main: "p = 'a'\nfor p in ['b'] do end\nrouting[:endpoint_scheme] = p\nq = 'a'\nrouting[:plotter_scheme] = (q = 'c')\nrouting[:graphics_scheme] = q\n",
+    read: [],
+    unread: ['routing[:endpoint_scheme]', 'routing[:plotter_scheme]', 'routing[:graphics_scheme]'],
+  },
+  {
     name: 'what is not followed: a method call, a string and an integer added, a hash',
     main: "H = ENV.fetch('HOME', '/root')\nrouting[:endpoint_host] = H\nrouting[:graphics_host] = 'a' + 1.to_s\nC = { 'scalr' => {} }\napp[:configuration] = C\nrouting[:plotter_host] = 'plain'\n",
     read: ['routing[:plotter_host]'],
