@@ -14,6 +14,7 @@ export default defineConfig({
     reporters: ['default', './test/support/summary-reporter.ts'],
     include: ['test/**/*.test.ts', 'grammars/**/*.test.ts'],
     globalSetup: ['./test/support/sandbox.ts'],
+    setupFiles: ['./test/support/fileSandbox.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

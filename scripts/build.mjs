@@ -70,7 +70,8 @@ const result = await build({
   // The sources are ES modules; the bundle is not. import.meta.url's one use is createRequire
   // (grammars/ruby.ts), which takes the bundle's path as well as a URL.
   define: { 'import.meta.url': '__filename' },
-  minify: true,
+  // NO_MINIFY=1 keeps names readable in a CPU profile (node --cpu-prof bin/scalr-conf ...).
+  minify: !process.env.NO_MINIFY,
   logLevel: 'warning',
 });
 

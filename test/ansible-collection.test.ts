@@ -277,6 +277,84 @@ describe('compute: controller proves the edit against the host\'s local and secr
   });
 });
 
+/**
+ * show reads what reconfigure reads: the secrets JSON over scalr-server.rb, and (main_only: false)
+ * scalr-server-local.rb after it. Planned on the controller it must show the same as on the host,
+ * from copies of all three of the host's files.
+ */
+describe('scalr_conf.server.show, on the host and with compute: controller', () => {
+  const JSON_SECRET = 'show-me-not-from-the-json';
+  const MODES = ['host', 'controller'] as const;
+  let base: string;
+  let run: PlaybookRun;
+  const hostDir = (mode: string) => join(base, `show-${mode}`);
+
+  beforeAll(async () => {
+    requireAnsible();
+    base = mkdtempSync(join(tmpdir(), 'scalr-conf-show-'));
+    const hosts: Record<string, object> = {};
+    for (const mode of MODES) {
+      const d = hostDir(mode);
+      mkdirSync(d);
+      copyFileSync(SAMPLE, join(d, 'scalr-server.rb'));
+      writeFileSync(join(d, 'scalr-server-local.rb'), 'app[:configuration]["scalr"]["system"]["instances_connection_timeout"] = 99\n');
+      writeFileSync(join(d, 'scalr-server-secrets.json'), JSON.stringify({ mysql: { scalr_password: JSON_SECRET } }), { mode: 0o600 });
+      hosts[`show-${mode}`] = { compute: mode, dir: d };
+    }
+    const inv = join(base, 'inventory.json');
+    writeFileSync(inv, JSON.stringify({ all: { hosts, vars: { ansible_connection: 'local', scalr_conf_bin: BIN } } }));
+    run = await playbook(join(ROOT, 'test/ansible/show-module.yml'), inv, base);
+  }, 120_000);
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('shows the value the host\'s scalr-server-secrets.json decides, naming that file, never printing it', async () => {
+    expect(run.code, run.output).toBe(0);
+    const digest = (mode: string) => (run.result('scalr-server.rb', `show-${mode}`)!.digests as Record<string, string>)['mysql[:scalr_password]'];
+    for (const mode of MODES) {
+      const d = hostDir(mode);
+      const r = run.result('scalr-server.rb', `show-${mode}`)!;
+      expect((r.files as Record<string, string>)['mysql[:scalr_password]'], mode).toBe(join(d, 'scalr-server-secrets.json'));
+      expect((r.settings as Record<string, unknown>)['mysql[:scalr_password]']).toBe('********');
+      // main_only: the local file's value is not shown; the main file's is.
+      expect((r.settings as Record<string, unknown>)['system.instances_connection_timeout']).toBe(10);
+      expect((r.files as Record<string, string>)['system.instances_connection_timeout']).toBe(join(d, 'scalr-server.rb'));
+    }
+    expect(digest('controller')).toBe(digest('host'));
+    // The digest is the JSON's value's, not the main file's.
+    const main = await runCli(['show', '--all', '--main-only', '--json', '--show-secrets', '--file', join(hostDir('host'), 'scalr-server.rb')]);
+    expect(JSON.parse(main.stdout)['mysql[:scalr_password]'].value).toBe(JSON_SECRET);
+    expect(run.output).not.toContain(JSON_SECRET);
+  });
+
+  it('with main_only: false shows what the host\'s scalr-server-local.rb decides, naming that file', () => {
+    for (const mode of MODES) {
+      const d = hostDir(mode);
+      const r = run.result('what Scalr uses', `show-${mode}`)!;
+      expect((r.settings as Record<string, unknown>)['system.instances_connection_timeout'], mode + run.output).toBe(99);
+      expect((r.files as Record<string, string>)['system.instances_connection_timeout']).toBe(join(d, 'scalr-server-local.rb'));
+      expect((r.files as Record<string, string>)['mysql[:scalr_password]']).toBe(join(d, 'scalr-server-secrets.json'));
+    }
+    const digests = (mode: string) => run.result('what Scalr uses', `show-${mode}`)!.digests;
+    expect(digests('controller')).toEqual(digests('host'));
+  });
+
+  it('a host file that cannot be parsed fails with scalr-conf\'s message, naming the host\'s file', async () => {
+    const d = hostDir('controller');
+    writeFileSync(join(d, 'scalr-server-local.rb'), 'app[:configuration] = { "scalr" =>\n');
+    const inv = join(base, 'broken.json');
+    writeFileSync(inv, JSON.stringify({ all: { hosts: { 'show-controller': { compute: 'controller', dir: d } }, vars: { ansible_connection: 'local', scalr_conf_bin: BIN } } }));
+    const r = await playbook(join(ROOT, 'test/ansible/show-module.yml'), inv, base);
+    expect(r.code).not.toBe(0);
+    // scalr-server.rb alone shows; with the local file, its syntax error is the host's file's.
+    expect(r.result('scalr-server.rb', 'show-controller')).toMatchObject({ changed: false });
+    const failed = r.result('what Scalr uses', 'show-controller')!;
+    expect(failed).toMatchObject({ failed: true, code: 'REFUSED', exit_code: 3 });
+    expect(failed.msg).toContain(join(d, 'scalr-server-local.rb'));
+    // Not the controller's copy (scalr-conf-show-XXXXXX/scalr-server-local.rb).
+    expect(failed.msg).not.toMatch(/scalr-conf-show-\w+\/scalr-server-local\.rb/);
+  }, 120_000);
+});
+
 describe('scalr_conf.server.settings_file replace, as controller mode calls it', () => {
   let d: string;
   const main = () => join(d, 'scalr-server.rb');
@@ -322,7 +400,7 @@ describe('ansible-doc', () => {
   it.each([
     ['settings', ['settings', 'secrets', 'unset', 'file', 'local', 'reconfigure', 'force', 'allow_overridden', 'backup_dir', 'scalr_conf', 'compute', 'ctl', 'rollback_on_failure']],
     ['settings_file', ['path', 'state', 'content', 'expected_sha256', 'like', 'layers', 'summary', 'backup_dir', 'backups', 'ruby', 'reconfigure', 'ctl', 'rollback_on_failure', 'wait']],
-    ['show', ['file', 'scalr_conf', 'compute']],
+    ['show', ['file', 'scalr_conf', 'compute', 'main_only']],
   ])('documents scalr_conf.server.%s: options, examples and return values', (module, options) => {
     const home = mkdtempSync(join(tmpdir(), 'scalr-conf-doc-'));
     try {

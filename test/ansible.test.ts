@@ -3,9 +3,9 @@
  * multi-node "Scalr": each inventory host has its own directory, and the scalr-server-ctl stand-in
  * records in one shared log when each node's reconfigure starts and ends.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { playbook, requireAnsible, type PlaybookRun } from './support/ansible';
@@ -63,6 +63,8 @@ function fleet(work: string, name: string, hostVars: Record<string, object> = {}
   return { inv, file, log: () => (existsSync(orderLog) ? readFileSync(orderLog, 'utf8').split('\n').filter(Boolean) : []) };
 }
 
+const CHECK = 'scalr-server.rb and scalr-server-secrets.json mean the same on every node';
+
 /** A task's result on a host; role tasks are named "<role> : <task>". */
 const taskResult = (run: PlaybookRun, task: string, host: string) => run.result(`scalr_conf.server.fleet : ${task}`, host);
 
@@ -73,6 +75,10 @@ describe('docs/ansible/playbook.yml', () => {
   let unequalFleet: ReturnType<typeof fleet>;
   const sample = readFileSync(SAMPLE);
   const written = new Map<string, Buffer>();
+  const secretsOf = (h: string) => join(dirname(f.file(h)), 'scalr-server-secrets.json');
+  const localOf = (h: string) => join(dirname(f.file(h)), 'scalr-server-local.rb');
+  /** The controller's temp dir the run copied the nodes' files to, from the task that made it. */
+  const copiesOf = (r: PlaybookRun) => HOSTS.map((h) => taskResult(r, 'A private directory on the controller for the nodes\' files', h)).find((x) => x?.path)!.path as string;
 
   beforeAll(() => {
     requireAnsible();
@@ -125,21 +131,69 @@ describe('docs/ansible/playbook.yml', () => {
     expect(f.log()).toHaveLength(8);
   }, 120_000);
 
-  it('stops before any reconfigure when a node\'s scalr-server.rb means something else, naming the settings; layout differences do not count', async () => {
+  it('stops before any reconfigure when a node\'s scalr-server.rb or scalr-server-secrets.json means something else, naming the settings; layout and local files do not count', async () => {
     const edit = (h: string, ...args: string[]) => runCli([...args, '--file', f.file(h), '--no-reconfigure', '--backups', '0']);
     expect((await edit('app-2', 'set', 'app[:email_from_name]', 'Other name')).code).toBe(0);
     expect((await edit('db-1', 'set', 'mysql[:root_password]', 'a-different-root-password')).code).toBe(0);
+    writeFileSync(secretsOf('proxy-1'), JSON.stringify({ app: { secret_key: 'json-secret-not-for-logs' } }), { mode: 0o600 });
     appendFileSync(f.file('proxy-1'), '\n# a comment and a blank line change no setting\n');
+    // app-2's own file says otherwise about a shared setting: that is what local files are for.
+    writeFileSync(localOf('app-2'), 'app[:configuration]["scalr"]["aws"]["instances_connection_policy"] = "public"\n');
     const r = await playbook(PLAYBOOK, f.inv, work);
     expect(r.code).not.toBe(0);
-    // The check runs once, on whichever node comes first.
-    const msg = HOSTS.map((h) => taskResult(r, 'scalr-server.rb means the same on every node', h)).find((x) => x?.failed)?.msg;
+    // The check runs once, on whichever node comes first; the reference is the first by name.
+    const msg = HOSTS.map((h) => taskResult(r, CHECK, h)).find((x) => x?.failed)?.msg;
     expect(msg).toBe(
-      'scalr-server.rb differs between nodes in: app[:email_from_name] (value 1 on app-1, db-1, proxy-1; value 2 on app-2); ' +
-        'mysql[:root_password] (value 1 on app-1, app-2, proxy-1; value 2 on db-1)',
+      "scalr-server.rb and scalr-server-secrets.json differ from app-1's in: " +
+        'app[:email_from_name] ("Scalr Service" → "Other name" on app-2); ' +
+        'app[:secret_key] ((unset) → "********" on proxy-1); ' +
+        'mysql[:root_password] ("********" → "********" on db-1)',
     );
     expect(r.output).not.toContain('a-different-root-password');
+    expect(r.output).not.toContain('json-secret-not-for-logs');
     expect(f.log()).toHaveLength(8);
+    expect(existsSync(copiesOf(r))).toBe(false);
+  }, 120_000);
+
+  it('passes when the nodes differ only in layout and in their local files', async () => {
+    for (const h of HOSTS) writeFileSync(f.file(h), written.get(h)!);
+    // proxy-1's layout: a comment, and a value already set, set again by path.
+    appendFileSync(f.file('proxy-1'), '\n# restyled\napp[:configuration]["scalr"]["system"]["instances_connection_timeout"] = 15\n');
+    // The same secrets JSON on every node; app-1 and app-2 keep local files that disagree.
+    for (const h of HOSTS) writeFileSync(secretsOf(h), JSON.stringify({ app: { secret_key: 'json-secret-not-for-logs' } }), { mode: 0o600 });
+    const r = await playbook(PLAYBOOK, f.inv, work);
+    expect(r.code, r.output).toBe(0);
+    expect(HOSTS.map((h) => taskResult(r, CHECK, h)).find((x) => x && !x.skipped)?.msg).toBe('scalr-server.rb and scalr-server-secrets.json mean the same on 4 nodes');
+    expect(r.output).not.toContain('json-secret-not-for-logs');
+    expect(f.log()).toHaveLength(8);
+    expect(existsSync(copiesOf(r))).toBe(false);
+  }, 120_000);
+
+  it('fails the check with scalr-conf\'s message, naming the node\'s file, when a node\'s files cannot be read as reconfigure reads them', async () => {
+    writeFileSync(secretsOf('app-2'), '{"app": ', { mode: 0o600 });
+    // The playbook's edit step refuses this node first; the check on its own gets as far as diff.
+    const r = await playbook(join(ROOT, 'test/ansible/fleet-check.yml'), f.inv, work);
+    expect(r.code).not.toBe(0);
+    const failed = HOSTS.map((h) => taskResult(r, 'scalr-conf diff read every node\'s files', h)).find((x) => x?.failed);
+    expect(failed?.msg).toMatch(/^scalr-conf diff of app-2 failed \(REFUSED, exit 3\): /);
+    expect(failed?.msg).toContain(`app-2:${secretsOf('app-2')}`);
+    expect(HOSTS.map((h) => taskResult(r, CHECK, h)).filter(Boolean)).toEqual([]);
+    expect(existsSync(copiesOf(r))).toBe(false);
+  }, 120_000);
+
+  it('fails the check when license.json is not the same file on every node', async () => {
+    for (const h of HOSTS) writeFileSync(secretsOf(h), JSON.stringify({ app: { secret_key: 'json-secret-not-for-logs' } }), { mode: 0o600 });
+    const licenseOf = (h: string) => join(dirname(f.file(h)), 'license.json');
+    for (const h of HOSTS) writeFileSync(licenseOf(h), '{"license": "one"}\n');
+    const same = await playbook(join(ROOT, 'test/ansible/fleet-check.yml'), f.inv, work);
+    expect(same.code, same.output).toBe(0);
+    writeFileSync(licenseOf('db-1'), '{"license": "another"}\n');
+    rmSync(licenseOf('proxy-1'));
+    const r = await playbook(join(ROOT, 'test/ansible/fleet-check.yml'), f.inv, work);
+    expect(r.code).not.toBe(0);
+    const failed = HOSTS.map((h) => taskResult(r, 'license.json is the same on every node', h)).find((x) => x?.failed);
+    expect(failed?.msg).toBe("license.json must be the same file on every node; on db-1, proxy-1 it is not app-1's (another file, or none)");
+    for (const h of HOSTS) rmSync(licenseOf(h), { force: true });
   }, 120_000);
 
   it('refuses scalr-server.rb settings that are not the same for every node, before editing anything', async () => {

@@ -303,6 +303,21 @@ describe('set of a key whose value is a constant or variable', () => {
     }
   });
 
+  it('refuses an edit that stops a value being changed in place, which changes every setting that reads it', async () => {
+    const text = "E = 'a'\nrouting[:endpoint_host] = E\nrouting[:graphics_host] = E.concat('.example.com')\n";
+    const { dir: tmp, file } = configDir(text);
+    try {
+      const [ruby] = loadMany([text]);
+      expect(ruby.ok && ruby.value.groups.routing).toEqual({ endpoint_host: 'a.example.com', graphics_host: 'a.example.com' });
+      const r = await runCli(['set', 'routing[:graphics_host]', 'b.example.com', '--file', file, '--no-reconfigure', '--backups', '0', '--yes']);
+      expect(r.code, r.stderr).toBe(EXIT.REFUSED);
+      expect(r.stderr).toContain('routing[:endpoint_host]');
+      expect(readFileSync(file, 'latin1')).toBe(text);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('changes nothing when the name already gives that value', async () => {
     const { dir: tmp, file } = configDir(main);
     try {

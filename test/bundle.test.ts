@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../src/cli/exitCodes';
 import { ROOT, SAMPLE } from './support/tmp';
 
 function installCopy(): string {
@@ -71,7 +72,7 @@ describe('bin/scalr-conf and the bundle', () => {
     const dir = installCopy();
     rmSync(join(dir, 'dist'), { recursive: true });
     const r = get(dir);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(EXIT.INTERNAL);
     expect(r.stderr).toBe(`scalr-conf: ${join(dir, 'dist/cli.cjs')} is missing; build it with: npm run build\n`);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -81,7 +82,7 @@ describe('bin/scalr-conf and the bundle', () => {
     rmSync(join(dir, 'node_modules'));
     mkdirSync(join(dir, 'node_modules'));
     const r = get(dir);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(EXIT.INTERNAL);
     expect(r.stderr).toMatch(/^scalr-conf: cannot start: Cannot find module 'tree-sitter'.*\n$/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     rmSync(dir, { recursive: true, force: true });

@@ -4,13 +4,14 @@
  * same, what differs) the keys are checked against reconfigure's pipeline in real Ruby.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/exitCodes';
 import { keyOfPath } from '../src/ruby/writes';
 import { runCli } from './support/cli';
+import { BIN } from './support/tmp';
 import { loadUsesFiles, requireRuby, usesChanges, type UsesPaths } from './support/ruby';
 
 const dirs: string[] = [];
@@ -89,7 +90,7 @@ describe('scalr-conf diff', () => {
     const b = config({ main: A_MAIN.replace('=> "local"', '=> "public"').replace('=> 15', '=> 30') });
     const r = await diff(a, b);
     expect(r.stdout).toBe('aws.instances_connection_policy: "local" → "public"\nsystem.instances_connection_timeout: 15 → 30\n');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(EXIT.DIFFERENT);
     expect(keysOf(r.stdout)).toEqual(rubyDifferences(a, b));
   });
 
@@ -100,7 +101,7 @@ describe('scalr-conf diff', () => {
     const b = config({ main: `app[:configuration] = { "scalr" => { ${pool} } }\n` });
     const r = await diff(a, b);
     expect(r.stdout).toBe('aws.owner_tag: "ops" → (unset)\nmysql[:bind_port]: 3306 → (unset, default 6280)\n');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(EXIT.DIFFERENT);
     expect(keysOf(r.stdout)).toEqual(rubyDifferences(a, b));
     const back = await diff(b, a);
     expect(back.stdout).toBe('aws.owner_tag: (unset) → "ops"\nmysql[:bind_port]: (unset, default 6280) → 3306\n');
@@ -118,7 +119,7 @@ describe('scalr-conf diff', () => {
     const b = config({ main });
     const r = await diff(a, b);
     expect(r.stdout).toBe('aws.instances_connection_policy: "public" → "local"\n');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(EXIT.DIFFERENT);
     expect(keysOf(r.stdout)).toEqual(rubyDifferences(a, b));
 
     expect((await diff(a, b, '--local-a', 'none')).code).toBe(EXIT.OK);
@@ -135,7 +136,7 @@ describe('scalr-conf diff', () => {
     const r = await diff(a, b);
     expect(r.stdout).toBe('mysql[:root_password]: "********" → "********"\n');
     expect(r.stdout).not.toContain('pw-');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(EXIT.DIFFERENT);
     expect(keysOf(r.stdout)).toEqual(rubyDifferences(a, b));
     expect((await diff(a, b, '--show-secrets')).stdout).toBe('mysql[:root_password]: "pw-a" → "pw-b"\n');
     const json = JSON.parse((await diff(a, b, '--json')).stdout);
@@ -168,7 +169,7 @@ describe('scalr-conf diff', () => {
     const other = config({ main: 'app[:configuration] = { "scalr" => { "aws" => { "ip_pool" => ENV["OTHER"] } } }\n' });
     expect((await diff(a, same)).code).toBe(EXIT.OK);
     const r = await diff(a, other);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(EXIT.DIFFERENT);
     expect(r.stdout).toBe(`aws.ip_pool: (cannot tell: ${a.main}:1 has a lookup (ENV["POOL"])) → (cannot tell: ${other.main}:1 has a lookup (ENV["OTHER"]))\n`);
   });
 
@@ -177,7 +178,7 @@ describe('scalr-conf diff', () => {
     const a = config({ main: 'app[:configuration]["scalr"]["aws"]["ip_pool"] = "10.0.0.0/8"\n' });
     const b = config({ main: '' });
     const r = await diff(a, b);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(EXIT.DIFFERENT);
     expect(r.stderr).toBe(`scalr-conf: warning: ${a.main} line 1: an assignment below a key that is not set; reconfigure cannot load A\n`);
     expect(r.stdout).toMatch(/^app\[:configuration\]: \(cannot tell: /);
     expect(loadUsesFiles([{ main: a.main }])[0].error?.class).toBe('NoMethodError');
@@ -187,7 +188,7 @@ describe('scalr-conf diff', () => {
     const a = config({ main: 'mysql[:bind_port] = 3306\napp[:configuration] = { "scalr" => { "aws" => { "instances_connection_policy" => "local" } } }\n' });
     const b = config({ main: 'app[:configuration] = {\n  "scalr" => { "aws" => { "instances_connection_policy" => "public" } }\n}\n', local: 'proxy[:ssl_enable] = true\n' });
     const r = await diff(a, b, '--json');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(EXIT.DIFFERENT);
     expect(JSON.parse(r.stdout)).toEqual({
       same: false,
       a: { main: a.main, local: null, secrets: null },
@@ -238,6 +239,23 @@ describe('scalr-conf diff', () => {
       const text = await diff(b, a);
       expect(text.stderr.split('\n').filter(Boolean)).toHaveLength(1);
       expect(text.stderr).toContain(b.local!);
+    });
+
+    it('an internal error exits INTERNAL (70), never 1, which says "different"', () => {
+      // Only diff's answer has status 1: a script that reads 1 as "different" cannot mistake a crash for it.
+      expect(Object.entries(EXIT).filter(([, code]) => code === 1)).toEqual([['DIFFERENT', 1]]);
+      const a = good();
+      const b = config({ main: 'proxy[:ssl_enable] = false\n' });
+      // Writing the differences to a full disk fails inside diff, with nothing scalr-conf expects.
+      const full = openSync('/dev/full', 'w');
+      try {
+        const r = spawnSync(process.execPath, [BIN, 'diff', a.main, b.main], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(EXIT.INTERNAL);
+        expect(EXIT.INTERNAL).toBe(70);
+        expect(r.stderr).toMatch(/^scalr-conf: internal error: ENOSPC\b[^\n]*\n$/);
+      } finally {
+        closeSync(full);
+      }
     });
 
     it('a secrets file that is not JSON is refused', async () => {

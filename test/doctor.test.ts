@@ -6,7 +6,7 @@ import { EXIT } from '../src/cli/exitCodes';
 import { diagnose } from '../src/knowledge/doctor';
 import type { Canonical } from '../src/values/value';
 import { runCli } from './support/cli';
-import { loadMany, requireRuby, type LoadResult } from './support/ruby';
+import { loadMany, loadUsesMany, requireRuby, type LoadResult, type Uses } from './support/ruby';
 import { ROOT } from './support/tmp';
 
 /**
@@ -23,6 +23,8 @@ interface Expect {
   findings: [string, number, 'error' | 'warning', string][];
   lost?: string[];
   strings?: Record<string, string>;
+  /** What reconfigure's pipeline hands on (after string2boolean), by dotted path under the groups. */
+  reconfigure?: Record<string, Canonical>;
 }
 const cases = readdirSync(DIR).sort();
 
@@ -45,7 +47,11 @@ function expectOf(name: string): Expect {
 }
 
 function dig(effective: { groups: Record<string, Canonical> }, dotted: string): Canonical | undefined {
-  let cur: Canonical | undefined = effective.groups as Canonical;
+  return digIn(effective.groups as Canonical, dotted);
+}
+
+function digIn(root: Canonical, dotted: string): Canonical | undefined {
+  let cur: Canonical | undefined = root;
   for (const k of dotted.split('.')) {
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !(k in cur)) return undefined;
     cur = (cur as Record<string, Canonical>)[k];
@@ -56,7 +62,7 @@ function dig(effective: { groups: Record<string, Canonical> }, dotted: string): 
 describe('doctor on fixtures/doctor', () => {
   it('has a case for every problem it knows and clean ones', () => {
     const codes = new Set(cases.flatMap((c) => expectOf(c).findings.map((f) => f[3])));
-    for (const code of ['syntax', 'placeholder', 'discarded', 'duplicate-key', 'unknown-key', 'unknown-group', 'value', 'no-parent', 'conditional']) {
+    for (const code of ['syntax', 'placeholder', 'curly-quote', 'discarded', 'duplicate-key', 'unknown-key', 'unknown-group', 'value', 'no-parent', 'conditional']) {
       expect(codes, code).toContain(code);
     }
     expect(cases.filter((c) => c.startsWith('clean-')).length).toBeGreaterThanOrEqual(3);
@@ -117,6 +123,17 @@ describe('what doctor says holds in Ruby', () => {
       for (const [key, value] of Object.entries(want.strings ?? {})) expect(dig(r.value, key), key).toBe(value);
     });
   }
+
+  const withUses = cases.filter((name) => expectOf(name).reconfigure);
+  let uses: Uses[] | undefined;
+  for (const name of withUses) {
+    it(`${name}: reconfigure hands on what doctor says (string2boolean)`, () => {
+      requireRuby();
+      const u = (uses ??= loadUsesMany(withUses.map((n) => inputs[cases.indexOf(n)])))[withUses.indexOf(name)];
+      expect(u.error).toBeNull();
+      for (const [key, value] of Object.entries(expectOf(name).reconfigure!)) expect(digIn(u.attributes as Canonical, key), key).toEqual(value);
+    });
+  }
 });
 
 describe('doctor details', () => {
@@ -131,13 +148,33 @@ describe('doctor details', () => {
   });
 
   it('explains why a string where a boolean belongs is wrong, and which way it goes', () => {
-    const [attr] = diagnose({ main: 'proxy[:ssl_enable] = "no"\n' });
+    const [attr] = diagnose({ main: 'proxy[:ssl_enable] = "No"\n' });
+    expect(attr.severity).toBe('error');
+    expect(attr.message).toContain('"No" stays a string');
     expect(attr.message).toContain('every string is true');
     expect(attr.message).toContain('turns it ON');
     expect(attr.message).toContain('write false without quotes');
-    const [conf] = diagnose({ main: 'app[:configuration] = { "scalr" => { "ui" => { "mindterm_enabled" => "off" } } }\n' });
+    const [conf] = diagnose({ main: 'app[:configuration] = { "scalr" => { "ui" => { "mindterm_enabled" => "Off" } } }\n' });
     expect(conf.message).toContain('config.yml carries it as text');
     expect(conf.message).toContain('write false without quotes');
+  });
+
+  it('an exact word string2boolean turns is a warning that says what reconfigure makes of it', () => {
+    const [word] = diagnose({ main: 'proxy[:ssl_enable] = "no"\n' });
+    expect([word.severity, word.code]).toEqual(['warning', 'value']);
+    expect(word.message).toContain('turns into false');
+    const [secret] = diagnose({ main: 'app[:configuration] = { "scalr" => { "connections" => { "ldap" => { "pass" => "off" } } } }\n' });
+    expect(secret.severity).toBe('warning');
+    expect(secret.message).toContain('Scalr gets false');
+    expect(secret.message).not.toContain('"off"');
+  });
+
+  it('curly quotes inside strings and comments are text, not a problem', () => {
+    const text = Buffer.from('# the docs write \u2018389\u2019 here\napp[:configuration] = { "scalr" => { "ui" => { "motd" => "it\u2019s \u201cfine\u201d" } } }\n', 'utf8');
+    expect(diagnose({ main: text.toString('latin1') })).toEqual([]);
+    requireRuby();
+    const [r] = loadMany([text]);
+    expect(r.ok, r.ok ? '' : r.error).toBe(true);
   });
 
   it('masks values of secret keys unless asked', () => {

@@ -105,6 +105,13 @@ describe('the installed loader checks every write', () => {
     await expectRefused({ prelude: "raise 'this library is broken'" }, ['set', 'aws.instances_connection_policy', 'local'], /failed: its library does not load \(RuntimeError: this library is broken\)/);
   });
 
+  it('a secret value the loader quotes without its key is masked in the refusal, unless --show-secrets', async () => {
+    const loud = { onLoaderRun: 'echo "Reading unsupported config value hunter2-new" >&2; exit 1' };
+    const args = ['set', 'mysql[:root_password]', 'hunter2-new'];
+    await expectRefused(loud, args, /failed: exit 1: Reading unsupported config value \*{8}/);
+    await expectRefused(loud, [...args, '--show-secrets'], /Reading unsupported config value hunter2-new/);
+  });
+
   it('a loader that hangs is stopped after the timeout and refuses the write', async () => {
     const started = Date.now();
     // Not exec'd: the sleep is a child of the wrapper, and must be stopped with it.

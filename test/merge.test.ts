@@ -150,7 +150,7 @@ describe('merge refuses what is not a plain literal, and writes nothing', () => 
     ['a conditional', 'if true\n  proxy[:ssl_enable] = true\nend', /line 1 of the snippet is not a plain setting assignment/],
     ['a misspelt key (as set does)', 'app[:configuration] = { "scalr" => { "aws" => { "instances_conection_policy" => "local" } } }', /did you mean aws\.instances_connection_policy\?.*--force/],
     ['a value outside the known ones', 'app[:configuration] = { "scalr" => { "aws" => { "instances_connection_policy" => "private" } } }', /not one of "public", "local", "auto"/],
-    ['a string where a boolean belongs', 'proxy[:ssl_enable] = "no"', /not a boolean/],
+    ['a string where a boolean belongs', 'proxy[:ssl_enable] = "No"', /not a boolean/],
     ['an empty snippet', '# nothing\n', /sets nothing/],
   ];
   for (const [name, snippet, message] of refusals) {
@@ -164,6 +164,16 @@ describe('merge refuses what is not a plain literal, and writes nothing', () => 
       expect(existsSync(join(dir, 'ctl.log'))).toBe(false);
     });
   }
+
+  it('refuses, as set does, a word reconfigure turns into a boolean for a string setting', async () => {
+    const { dir, file } = configDir();
+    const before = readFileSync(file);
+    const r = await runCli(['merge', 'app[:email_from_name] = "off"', '--file', file, '--ctl', FAKE_CTL, '--json'], { env: env(dir) });
+    const set = await runCli(['set', 'app[:email_from_name]', 'off', '--file', file, '--ctl', FAKE_CTL, '--json'], { env: env(dir) });
+    expect([r.code, JSON.parse(r.stderr).error.code]).toEqual([EXIT.REFUSED, 'becomes-boolean']);
+    expect([set.code, JSON.parse(set.stderr).error.code]).toEqual([EXIT.REFUSED, 'becomes-boolean']);
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
 
   it('--force merges a misspelt key anyway', async () => {
     const { dir, file } = configDir();

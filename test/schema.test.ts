@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import settings from '../src/knowledge/settings.json';
 import {
+  boundedDistance,
   canonicalKey,
   coerceValue,
   editDistance,
@@ -391,5 +393,20 @@ describe('iamPolicy', () => {
     const a = iamPolicy() as { Version: string };
     a.Version = 'changed';
     expect((iamPolicy() as { Version: string }).Version).toBe('2012-10-17');
+  });
+});
+
+describe('boundedDistance', () => {
+  it('is editDistance wherever that is within the limit, and above the limit otherwise', () => {
+    const word = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '_', '.'), maxLength: 9 });
+    fc.assert(
+      fc.property(word, word, fc.integer({ min: 0, max: 3 }), (a, b, limit) => {
+        const d = editDistance(a, b);
+        const bounded = boundedDistance(a, b, limit);
+        if (d <= limit) expect(bounded).toBe(d);
+        else expect(bounded).toBeGreaterThan(limit);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

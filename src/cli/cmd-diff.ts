@@ -10,12 +10,9 @@ import { plainJson } from './valueText';
 import { differenceLine, fileOf, type Side } from './differenceText';
 import { readSecretsFile, readText, secretsFileFor } from './configFiles';
 import type { Deps } from './deps';
-import type { Run } from './exitCodes';
+import { EXIT, type Run } from './exitCodes';
 import { localFileFor, type GlobalOptions } from './options';
 import { asText } from './text';
-
-/** As diff(1): 0 the same, 1 different; errors keep their own statuses (2 and up). */
-const DIFFERENT = 1;
 
 /** The word that says a configuration has no local file or secrets JSON. */
 const NONE = 'none';
@@ -73,7 +70,8 @@ export function registerDiff(program: Command, deps: Deps, run: Run, globals: ()
           deps.stdout.write(Buffer.from(differenceLine(d, sides[0], sides[1], shown(d)) + '\n', 'latin1'));
         }
       }
-      run.code = differences.length ? DIFFERENT : 0;
+      // As diff(1): 0 the same, 1 different; every error has a status of its own, 2 and up.
+      run.code = differences.length ? EXIT.DIFFERENT : EXIT.OK;
     });
 }
 

@@ -1,20 +1,24 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../values/errors';
 import type { Layer } from '../ruby/writes';
 import { diagnose, type SyntaxReport } from '../knowledge/doctor';
-import { describeTarget, isVersion, resolveTarget, type ScalrTarget } from '../knowledge/versions';
+import { describeTarget, isVersion } from '../knowledge/versions';
+import { scalrTarget } from './scalrTarget';
+
+export { scalrTarget };
 import { readConfigFiles } from './configFiles';
 import type { Deps } from './deps';
 import { EXIT, type Run } from './exitCodes';
-import { scalrRoot, type GlobalOptions } from './options';
+import { scalrRoot, targetFile, type GlobalOptions } from './options';
+import { applyPlan } from './apply';
 
 export function registerDoctor(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
   program
     .command('doctor')
     .description('check scalr-server.rb and scalr-server-local.rb for mistakes scalr-server-ctl would fail on or silently misread')
     .option('--scalr-version <version>', 'judge by this Scalr version (default: $SCALR_SERVER_ROOT/version-manifest.txt, else the installed cookbook)')
+    .option('--fix', 'repair what pasting the docs leaves: curly quotes become straight ones, and with --choose a list of choices becomes one; shows the diff and writes as set does (lock, backup, reconfigure)')
+    .option('--choose <value...>', 'with --fix: the value to keep where the file holds the docs\' list of choices ("local" or "public")')
     .addHelpText(
       'after',
       [
@@ -26,16 +30,30 @@ export function registerDoctor(program: Command, deps: Deps, run: Run, globals: 
         'no known version accepts is a warning, not an error.',
         `Exit status: 0 when there are no errors (warnings alone pass), ${EXIT.REFUSED} (REFUSED) when there is at least one error.`,
         '',
+        '--fix repairs the file scalr-conf edits (scalr-server.rb, or with --local scalr-server-local.rb) and',
+        'nothing else: straight quotes for curly ones around a literal, and for a pasted list of choices the',
+        'one --choose names; it never picks a choice itself. --dry-run shows the diff only.',
+        '',
         'Examples:',
         '  scalr-conf doctor',
         '  scalr-conf doctor --file ./scalr-server.rb',
         '  scalr-conf doctor --scalr-version 7.7.3',
+        '  sudo scalr-conf doctor --fix --dry-run',
         "  scalr-conf doctor --json | jq '.findings[] | select(.severity == \"error\")'",
         '',
       ].join('\n'),
     )
-    .action(async (own: { scalrVersion?: string }) => {
+    .action(async (own: { scalrVersion?: string; fix?: boolean; choose?: string[] }) => {
       const opts = globals();
+      if (own.choose && !own.fix) fail('usage', '--choose goes with --fix');
+      if (own.fix) {
+        const { fixPlanner, otherFileNote } = await import('./doctorFix');
+        const choose = (own.choose ?? []).map((v) => Buffer.from(v, 'utf8').toString('latin1'));
+        run.code = await applyPlan(opts, deps, fixPlanner(targetFile(opts, deps.env), choose, deps));
+        const note = opts.file === '-' ? undefined : otherFileNote(opts, deps.env);
+        if (note) deps.stderr.write(`scalr-conf: note: ${note}\n`);
+        return;
+      }
       if (own.scalrVersion !== undefined && !isVersion(own.scalrVersion)) fail('usage', `--scalr-version ${own.scalrVersion}: expected a version such as 7.7.3`);
       const root = scalrRoot(opts, deps.env);
       const target = scalrTarget(own.scalrVersion, root);
@@ -85,22 +103,4 @@ function syntaxReport(message: string | undefined): SyntaxReport | null {
   if (message === undefined) return null;
   const m = /^line (\d+): (.*)$/.exec(message);
   return m ? { line: Number(m[1]), message: m[2] } : { message };
-}
-
-/** The Scalr to judge by: --scalr-version, else what the installed package says about itself. */
-export function scalrTarget(option: string | undefined, root: string): ScalrTarget {
-  if (option !== undefined) return resolveTarget({ option });
-  return resolveTarget({
-    manifest: readIfPresent(path.join(root, 'version-manifest.txt')),
-    installedLibrary: readIfPresent(path.join(root, 'embedded/cookbooks/scalr-server/libraries/scalr_server.rb')),
-  });
-}
-
-/** A file's text, or undefined when it cannot be read: then the next source is tried. */
-function readIfPresent(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'latin1');
-  } catch {
-    return undefined;
-  }
 }

@@ -28,10 +28,13 @@ export function registerEdit(program: Command, deps: Deps, run: Run, globals: ()
         'loader), the settings whose value Scalr uses would change are listed as KEY: BEFORE → AFTER, and you',
         'choose: install (backup, write, reconfigure, as set does), re-edit, or abandon.',
         'A copy that does not parse or fails the Ruby check cannot be installed. Other problems (doctor errors',
-        'the current files do not have) ask once more before installing; --force skips that question.',
+        'the current files do not have, a changed value only Ruby can compute) ask once more before installing;',
+        '--force skips that question.',
         'An editor that exits non-zero, or abandon, leaves the file as it is (exit 9, ABORTED).',
         'Without a terminal, --yes is needed: the copy is installed when it passes the checks (with problems,',
         'only with --force); otherwise edit refuses before starting the editor.',
+        'With --json (which needs --yes, as nothing can be asked) stdout carries one JSON result at the end,',
+        'as set prints; what the checks found goes to stderr.',
         '',
         'Examples:',
         '  sudo scalr-conf edit',
@@ -43,6 +46,8 @@ export function registerEdit(program: Command, deps: Deps, run: Run, globals: ()
     .action(async () => {
       const opts = globals();
       if (opts.file === FILTER) fail('usage', 'edit opens the file in an editor; it cannot edit stdin (--file -)');
+      // The editor and the questions use the terminal on stdout, where --json puts its result.
+      if (opts.json && !opts.yes) fail('usage', 'edit --json needs --yes: the questions would be asked on stdout, which carries the JSON; nothing edited');
       if (!opts.yes && !(await isInteractive(deps))) {
         fail('aborted', 'edit asks what to do with the edited file and there is no terminal to ask on (--yes installs an edit that passes the checks); nothing edited');
       }
@@ -103,12 +108,13 @@ async function editLoop(opts: GlobalOptions, deps: Deps, pending: Pending, ctx: 
   const { file } = pending;
   const editor = editorCommand(deps.env);
   for (;;) {
-    const exit = await runEditor(editor, copy.path, deps.env);
+    const exit = await runEditor(editor, copy.path, deps.env, { stdoutToStderr: pending.json });
     if (exit.code !== 0) {
       const how = exit.signal ? `was stopped by ${exit.signal}` : `exited with status ${exit.code}`;
       fail('aborted', `the editor (${editor}) ${how}; the edit is discarded and ${file} is unchanged`, undefined, file);
     }
     const text = copy.read();
+    if (text === undefined) fail('aborted', `the editor (${editor}) left no file to read back; the edit is discarded and ${file} is unchanged`, undefined, file);
     if (text === ctx.original) {
       pending.say(`no changes made to ${file}; nothing written`);
       return undefined;

@@ -11,7 +11,7 @@ import { plainJson } from './valueText';
 import { knownDefault } from '../knowledge/defaults';
 import type { LayerPart } from '../knowledge/explain';
 import { readConfigFiles, readSecrets, secretsFileFor } from './configFiles';
-import { stepNotes } from './uses';
+import { stepNotes } from './notes';
 import type { Deps } from './deps';
 import type { GlobalOptions } from './options';
 import { MASK, maskFile, maskValue } from './secrets';

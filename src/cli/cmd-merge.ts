@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
 import { parseRuby } from '../../grammars/ruby';
 import { fail } from '../values/errors';
-import { formatKey } from '../values/keys';
-import type { Change } from '../edit/plan';
 import { mergeChanges, readSnippet } from '../edit/snippet';
-import { utf8Text } from '../values/value';
 import { findPlaceholders, line } from '../ruby/writes';
-import { covered, placeholderMessage } from '../knowledge/doctor';
-import { valueProblem } from '../knowledge/knowledge';
-import { didYouMean, isSecretKey, lookupSetting, suggestKeys, suggestPresentKeys } from '../knowledge/schema';
-import type { Document } from '../ruby/document';
-import { presentKeys, readValue } from '../ruby/query';
+import { placeholderMessage } from '../knowledge/doctor';
+import { checkMergedValues, closeToTheFile, refuseDoubtful } from '../knowledge/snippetChecks';
 import { asText } from './text';
 import { applyPlan } from './apply';
 import { readStdin, type Deps } from './deps';
@@ -51,42 +45,10 @@ export function registerMerge(program: Command, deps: Deps, run: Run, globals: (
         planFor(opts, deps.env, (there) => {
           const changes = mergeChanges(there, snippet);
           if (!opts.force) refuseDoubtful(changes, !!opts.showSecrets);
+          for (const note of checkMergedValues(changes, !!opts.force)) deps.stderr.write(asText(`scalr-conf: note: ${note}`) + '\n');
           for (const hint of closeToTheFile(changes, there)) deps.stderr.write(asText(`scalr-conf: warning: ${hint}`) + '\n');
           return changes;
         }, { replaceKinds: true }),
       );
     });
-}
-
-/** The checks `set` makes, for every key the snippet sets. */
-function refuseDoubtful(changes: Change[], showSecrets: boolean): void {
-  const problems: string[] = [];
-  for (const c of changes) {
-    if (c.op !== 'set') continue;
-    const bin = formatKey(c.target);
-    const key = utf8Text(bin) ?? bin;
-    if (c.target.kind === 'group' && covered([c.target.group, ...c.target.path])) continue;
-    const setting = lookupSetting(key);
-    if (!setting) {
-      const hint = didYouMean(suggestKeys(key));
-      if (hint) problems.push(`unknown key ${key}: ${hint}`);
-      continue;
-    }
-    const problem = valueProblem(key, c.value, setting, !showSecrets && isSecretKey(key));
-    if (problem) problems.push(problem);
-  }
-  if (problems.length) fail('usage', `${problems.join('; ')} (--force to merge anyway; nothing written)`);
-}
-
-/** A new key scalr-conf does not know, close to one the file holds: merged as given, and said. */
-function closeToTheFile(changes: Change[], there: Document): string[] {
-  let present: string[] | undefined;
-  const hints: string[] = [];
-  for (const c of changes) {
-    const key = formatKey(c.target);
-    if (c.op !== 'set' || lookupSetting(key) || readValue(there, c.target) !== undefined) continue;
-    const hint = didYouMean(suggestPresentKeys(key, (present ??= presentKeys(there))));
-    if (hint) hints.push(`${key} is new to the file and not a setting scalr-conf knows; ${hint}`);
-  }
-  return hints;
 }

@@ -27,5 +27,6 @@ function sideText(d: Difference, use: Use | undefined, s: Side, visible: boolean
   if (!use) return d.default ? `(unset, default ${value(d.default)})` : '(unset)';
   if (use.value) return value(use.value);
   const at = use.line === undefined ? fileOf(use, s) : `${fileOf(use, s)}:${use.line}`;
-  return `(cannot tell: ${binOf(at)} has ${use.unreadable})`;
+  // The reason quotes the code (`the variable or method "..."`), which may be the secret unquoted.
+  return visible ? `(cannot tell: ${binOf(at)} has ${use.unreadable})` : `(cannot tell: ${binOf(at)} has a value only Ruby can compute)`;
 }

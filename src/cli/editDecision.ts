@@ -2,7 +2,8 @@
  * What `scalr-conf edit` lets the user do with an edited copy, decided from how the copy fared:
  *
  * - clean: install, re-edit or abandon;
- * - doubtful (doctor errors the current files do not have, or a line reconfigure would fail on):
+ * - doubtful (doctor errors the current files do not have, a line reconfigure would fail on, or a
+ *   changed value only Ruby can compute):
  *   installing asks once more, "are you sure", unless --force; with --yes (no questions) it is
  *   refused unless --force;
  * - broken (does not parse, or Ruby's own check refuses it): it cannot be installed at all, as the

@@ -7,9 +7,11 @@ import type { FileNames } from '../model/prove';
 import type { SecretEntry } from '../model/secrets';
 import { pathId, type Uses } from '../model/uses';
 import { knownDefault } from '../knowledge/defaults';
+import { isSecretKey } from '../knowledge/schema';
 import { diagnose, type Finding } from '../knowledge/doctor';
 import { verifyWrite } from '../io/installedLoader';
 import { scalrTarget } from './cmd-doctor';
+import { errorMessage } from './secrets';
 import type { Verdict } from './editDecision';
 import { scalrRoot, type GlobalOptions } from './options';
 
@@ -49,7 +51,7 @@ export interface Review {
 export async function reviewEdit(ctx: EditContext, edited: string): Promise<Review> {
   const { names, target } = ctx;
   const shown = `${names[target]} (edited)`;
-  const broken = (e: ScalrConfError): Review => ({ verdict: 'broken', problems: [`${shown}: ${e.message.replace(/; (fix the file first|nothing written)$/, '')}`], warnings: [], blocking: e });
+  const broken = (e: ScalrConfError): Review => ({ verdict: 'broken', problems: [`${shown}: ${errorMessage(e, !!ctx.opts.showSecrets).replace(/; (fix the file first|nothing written)$/, '')}`], warnings: [], blocking: e });
   try {
     parseDocument(edited);
   } catch (e) {
@@ -102,5 +104,13 @@ export async function reviewEdit(ctx: EditContext, edited: string): Promise<Revi
     }
   }
   const differences = before && compareUses(before, after, knownDefault);
+  // Only Ruby can tell what Scalr gets here: a bare word (quotes forgotten) fails reconfigure's load,
+  // ENV[...] may be meant. The review cannot show the change, so installing it asks once more.
+  for (const d of differences ?? []) {
+    const use = d.b;
+    if (!use || use.value || use.source === 'secrets') continue;
+    const why = ctx.opts.showSecrets || !isSecretKey(d.key) ? use.unreadable : 'a value only Ruby can compute';
+    problems.push(`${names[use.source]}${use.source === target ? ' (edited)' : ''} line ${use.line}: ${d.key}: cannot tell what Scalr gets (${why}); reconfigure fails on a name Ruby does not know`);
+  }
   return { verdict: problems.length ? 'doubtful' : 'clean', problems, warnings, differences, check };
 }

@@ -3,7 +3,8 @@ import { ScalrConfError, type ErrorCode } from '../values/errors';
 /** Exit statuses, stable for scripts: each names one kind of outcome. */
 export const EXIT = {
   OK: 0,
-  INTERNAL: 1,
+  // As diff(1) and cmp(1): 1 is an answer, never an error, so no error exits 1.
+  DIFFERENT: 1,
   USAGE: 2,
   REFUSED: 3,
   NOT_SET: 4,
@@ -12,6 +13,8 @@ export const EXIT = {
   VERIFY_FAILED: 7,
   CHANGED_ON_DISK: 8,
   ABORTED: 9,
+  // EX_SOFTWARE of sysexits(3): a bug or a broken install, apart from every outcome above.
+  INTERNAL: 70,
   // 128 + SIGINT, as shells report a command stopped by Ctrl-C.
   INTERRUPTED: 130,
 } as const;
@@ -62,7 +65,7 @@ export function exitNameOf(e: ScalrConfError): ExitName {
 /** The table shown in --help and the README. */
 export const EXIT_HELP: [ExitName, string][] = [
   ['OK', 'success (also: nothing to change)'],
-  ['INTERNAL', 'unexpected internal error; diff: the configurations differ'],
+  ['DIFFERENT', 'diff: the configurations differ (never an error)'],
   ['USAGE', 'bad command line, key or value'],
   ['REFUSED', 'edit refused or file unreadable (the file is untouched); doctor: errors found'],
   ['NOT_SET', 'get: the key has no value'],
@@ -71,6 +74,7 @@ export const EXIT_HELP: [ExitName, string][] = [
   ['VERIFY_FAILED', 'the new file failed verification; nothing written'],
   ['CHANGED_ON_DISK', 'the file changed on disk while scalr-conf ran, or (restore) was edited after its last change; nothing written'],
   ['ABORTED', 'the change was not confirmed'],
+  ['INTERNAL', 'unexpected internal error, or an incomplete install'],
   ['INTERRUPTED', 'SIGINT/SIGTERM/SIGHUP during reconfigure; scalr-server-ctl was stopped and the reconfigure is pending'],
 ];
 

@@ -1,5 +1,5 @@
 import { formatKey, parseKey } from '../values/keys';
-import { getValue } from '../ruby/query';
+import { readSetting } from '../model/reading';
 import { utf8Text } from '../values/value';
 import { isMissing } from '../io/localFile';
 import { jsonRubyText, rubyText } from '../knowledge/knowledge';
@@ -38,8 +38,8 @@ function currentValue(target: ReturnType<typeof parseKey>, opts: GlobalOptions, 
     const file = targetFile(opts, deps.env);
     if (isMissing(file)) return undefined;
     const view = readView(opts, deps.env, file);
-    const found = view.own(getValue(view.doc, target));
-    return found ? rubyText(found.value) : undefined;
+    const read = readSetting(view.inputs, target, view.localOnly ? (u) => u.source === 'local' : undefined);
+    return read?.kind === 'reading' ? rubyText(read.value) : undefined;
   } catch {
     // The question is still worth asking; the write itself reports what is wrong with the file.
     return undefined;

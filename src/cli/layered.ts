@@ -1,13 +1,15 @@
 import { parseDocument, type Document } from '../ruby/document';
 import { inNamedFiles, layerDocuments } from '../ruby/layers';
 import type { Change, Plan } from '../edit/plan';
-import type { Found } from '../ruby/query';
+import type { Source, UsesInputs } from '../model/uses';
 import { planEdit } from '../model/planEdit';
 import type { FileNames } from '../model/prove';
 import { knownDefault } from '../knowledge/defaults';
 import { isMissing } from '../io/localFile';
 import { readSecrets, readText, secretsFileFor } from './configFiles';
-import { localFileFor, mainFile, type GlobalOptions } from './options';
+import { FILTER, localFileFor, mainFile, scalrRoot, type GlobalOptions } from './options';
+import { refuseUnloadable } from './loadCheck';
+import { scalrTarget } from './scalrTarget';
 
 /**
  * scalr-server-local.rb means nothing on its own, and scalr-server.rb is not the last word either:
@@ -34,6 +36,14 @@ export function planFor(
   return (text) => {
     const main = opts.local ? readText(names.main) : text;
     const local = opts.local ? text : isMissing(names.local) ? undefined : readText(names.local);
+    // Broken before the edit: said as it is, not left for the write's check to blame on the edit.
+    refuseUnloadable(
+      [
+        { name: !opts.local && opts.file === FILTER ? '<stdin>' : names.main, text: main, layer: 'main' },
+        { name: opts.local && opts.file === FILTER ? '<stdin>' : names.local, text: local, layer: 'local' },
+      ],
+      scalrTarget(undefined, scalrRoot(opts, env)),
+    );
     const wanted = typeof changes === 'function' ? changes(combinedDoc(main, opts.local ? text : undefined, names)) : changes;
     const plan = planEdit({ main, local, secrets: readSecrets(names.main), target: opts.local ? 'local' : 'main', changes: wanted, force: opts.force, allowOverridden: opts.allowOverridden, replaceKinds: how.replaceKinds, names, defaultAt: knownDefault });
     return { ...plan, changes: wanted };
@@ -47,48 +57,34 @@ function combinedDoc(main: string, local: string | undefined, names: FileNames):
 }
 
 export interface View {
-  /** The model to read values from: both files together, as reconfigure evaluates them. */
+  /** scalr-server.rb, and scalr-server-local.rb after it unless the view is of the main file alone. */
+  inputs: UsesInputs;
+  /** The model to look keys up in (for hints): both files together, as reconfigure evaluates them. */
   doc: Document;
-  /** A value found in `doc`, with its own file and line, if the view includes that file. */
-  own(found: Found | undefined): (Found & { file: string }) | undefined;
-  /** The rows the view includes, each with its own file and line. */
-  rows<T extends [string, unknown, number]>(rows: T[]): (T & { file: string })[];
+  /** --local: only the values scalr-server-local.rb decides. */
+  localOnly: boolean;
   /** scalr-server-local.rb takes part: what the main file alone holds may differ. */
   layered: boolean;
+  /** The file a source names. */
+  fileOf(source: Source): string;
 }
 
 /**
- * What get and show read: scalr-server.rb and then scalr-server-local.rb, which is what Scalr
- * uses. With --local, only the values scalr-server-local.rb decides, evaluated after scalr-server.rb;
- * with `mainOnly`, scalr-server.rb as it stands, which every node of a fleet must share.
+ * What get and show read: scalr-server.rb and then scalr-server-local.rb, then the secrets JSON,
+ * which is what Scalr uses. With --local, only the values scalr-server-local.rb decides; with
+ * `mainOnly`, scalr-server.rb as it stands, which every node of a fleet must share.
  */
 export function readView(opts: GlobalOptions, env: NodeJS.ProcessEnv, file: string, how: { mainOnly?: boolean } = {}): View {
-  const mainPath = mainFile(opts, env);
-  const localPath = localFileFor(mainPath);
-  const withLocal = opts.local || (!how.mainOnly && file !== '-' && !isMissing(localPath));
-  if (!withLocal) {
-    const doc = parseDocument(readText(file));
-    return { doc, own: (f) => f && { ...f, file }, rows: (r) => r.map((row) => Object.assign(row, { file })), layered: false };
-  }
-  const mainText = readText(mainPath);
-  const localText = readText(localPath);
-  const layered = inNamedFiles({ main: mainPath, local: localPath }, () => layerDocuments(mainText, localText));
-  const place = (line: number): { file: string; line: number } | undefined => {
-    const w = layered.where(line);
-    if (opts.local && w.layer !== 'local') return undefined;
-    return { file: w.layer === 'local' ? localPath : mainPath, line: w.line };
-  };
+  const names = fileNames(opts, env);
+  const withLocal = opts.local || (!how.mainOnly && file !== '-' && !isMissing(names.local));
+  const mainPath = withLocal ? names.main : file;
+  const shown = { main: mainPath, local: names.local };
+  const layered = inNamedFiles(shown, () => (withLocal ? layerDocuments(readText(names.main), readText(names.local)) : layerDocuments(readText(file))));
   return {
+    inputs: { layered, secrets: readSecrets(names.main), defaultAt: knownDefault },
     doc: layered.combined,
-    own: (f) => {
-      const at = f && place(f.line);
-      return f && at ? { ...f, ...at } : undefined;
-    },
-    rows: (rows) =>
-      rows.flatMap((r) => {
-        const at = place(r[2]);
-        return at === undefined ? [] : [Object.assign([r[0], r[1], at.line, ...r.slice(3)], { file: at.file }) as unknown as (typeof rows)[number] & { file: string }];
-      }),
-    layered: true,
+    localOnly: !!opts.local,
+    layered: withLocal,
+    fileOf: (source) => (source === 'secrets' ? names.secrets : shown[source]),
   };
 }

@@ -84,11 +84,11 @@ export async function main(argv: string[], given: Deps = processDeps()): Promise
     json = !!program.opts<GlobalOptions>().json;
     return run.code;
   } catch (e) {
-    return report(e, deps, json, { program, argv, helpShown: output.helpShown });
+    return await report(e, deps, json, { program, argv, helpShown: output.helpShown });
   }
 }
 
-function report(e: unknown, deps: Deps, json: boolean, parse: CommandLine): number {
+async function report(e: unknown, deps: Deps, json: boolean, parse: CommandLine): Promise<number> {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.help' && e.exitCode !== 0) return emit(deps, json, 'USAGE', missingCommand(parse));
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
@@ -99,7 +99,9 @@ function report(e: unknown, deps: Deps, json: boolean, parse: CommandLine): numb
   }
   if (e instanceof ScalrConfError) {
     const name = exitNameOf(e);
-    return emit(deps, json, name, e.message, e.position, e.code, e.file);
+    // Loaded only for a message that quotes the file: the schema it reads costs a fast command its start.
+    const message = e.quoted ? (await import('./secrets')).errorMessage(e, !!parse.program.opts<GlobalOptions>().showSecrets) : e.message;
+    return emit(deps, json, name, message, e.position, e.code, e.file);
   }
   const message = e instanceof Error ? e.message : String(e);
   return emit(deps, json, 'INTERNAL', `internal error: ${message.split('\n')[0]}`);

@@ -79,7 +79,7 @@ export async function pendingWrite(opts: GlobalOptions, deps: Deps, planner: Pla
       }
       result.changed = true;
       const diff = unifiedDiff(file, plan.before, plan.after);
-      const shown = Buffer.from(opts.showSecrets ? diff : maskFileDiff(diff, plan.before, plan.after), 'latin1');
+      const shown = Buffer.from(opts.showSecrets ? diff : maskFileDiff(diff, plan.before, plan.after, { before: plan.beforeDoc?.tree, after: plan.doc?.tree }), 'latin1');
       result.diff = shown.toString('utf8');
       if (!json) deps.stdout.write(diffBytes(shown, colour));
       return { read, plan };

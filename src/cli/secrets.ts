@@ -1,7 +1,9 @@
 import { isSecretKey } from '../knowledge/schema';
 import { diffWindows, maskDiff } from '../edit/maskDiff';
-import { keyedLiteralRanges, maskText, MASK as MASK_TEXT, secretRanges } from '../ruby/secretRanges';
-import type { RubyValue } from '../values/value';
+import { keyedLiteralRanges, maskQuoted, maskText, MASK as MASK_TEXT, secretRanges } from '../ruby/secretRanges';
+import type { ScalrConfError } from '../values/errors';
+import { utf8Text, type RubyValue } from '../values/value';
+import type { Tree } from '../../grammars/ruby';
 
 /**
  * Secrets are masked in everything scalr-conf prints unless --show-secrets; which keys are secret
@@ -15,14 +17,17 @@ export function maskFile(text: string): string {
   return maskText(text, secretRanges(text, isSecretKey));
 }
 
-/** A unified diff of `before` and `after`, each side masked by its own parse. */
-export function maskFileDiff(diff: string, before: string, after: string): string {
+/**
+ * A unified diff of `before` and `after`, each side masked by its own parse; `trees` are the
+ * plan's parses of the two texts, which saves parsing them again.
+ */
+export function maskFileDiff(diff: string, before: string, after: string, trees: { before?: Tree; after?: Tree } = {}): string {
   if (diff === '') return diff;
   const shown = diffWindows(diff, before, after);
   return maskDiff(
     diff,
-    { text: before, ranges: secretRanges(before, isSecretKey, shown.before) },
-    { text: after, ranges: secretRanges(after, isSecretKey, shown.after) },
+    { text: before, ranges: secretRanges(before, isSecretKey, shown.before, trees.before) },
+    { text: after, ranges: secretRanges(after, isSecretKey, shown.after, trees.after) },
   );
 }
 
@@ -38,4 +43,28 @@ export function maskValue(v: RubyValue): RubyValue {
     kind: 'hash',
     entries: v.entries.map(([k, x]) => [k, isSecretKey(k) && x.kind !== 'hash' ? { kind: 'string', bin: MASK_TEXT } : maskValue(x)]),
   };
+}
+
+/** An error's message as shown: file text it quotes is masked where the parse puts a secret. */
+export function errorMessage(e: ScalrConfError, showSecrets: boolean): string {
+  return showSecrets ? e.message : maskQuoted(e.message, e.quoted, isSecretKey);
+}
+
+/**
+ * A checker's message (Ruby's, the installed loader's) with every secret value of `texts` taken
+ * out: such a message may quote a value without its key (`Reading unsupported config value
+ * hunter2`), so the values themselves are looked for. Texts are byte strings; the message is text.
+ */
+export function maskSecretValues(message: string, texts: readonly string[]): string {
+  const values = new Set<string>();
+  for (const text of texts) {
+    for (const r of secretRanges(text, isSecretKey)) {
+      const literal = text.slice(r.start, r.end).replace(/^(["'])(.*)\1$/s, '$2');
+      // Short values (a 1, "on") would mask ordinary words of the message.
+      if (literal.length >= 4) values.add(utf8Text(literal) ?? literal);
+    }
+  }
+  let out = message;
+  for (const v of [...values].sort((a, b) => b.length - a.length)) out = out.split(v).join(MASK_TEXT);
+  return out;
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { ScalrConfError } from '../values/errors';
-import { utf8Text, type RubyValue } from '../values/value';
+import { utf8Text } from '../values/value';
 
 /**
  * Two kinds of string meet at the edge. Keys, values and messages that quote them come from the
@@ -26,16 +26,6 @@ export function checkArgvText(argv: readonly string[]): void {
   );
 }
 
-/**
- * A value read as text by a known key's type (coerceValue decodes it as UTF-8), for a value whose
- * bytes are not UTF-8: each byte is read as one char, and the strings made of it are put back to
- * those bytes, so that `a,b` lists keep every byte too.
- */
-export function bytesBack(v: RubyValue): RubyValue {
-  if (v.kind === 'string') return { kind: 'string', bin: utf8Text(v.bin) ?? v.bin };
-  if (v.kind === 'array') return { kind: 'array', items: v.items.map(bytesBack) };
-  return v;
-}
 
 /**
  * Node turns argv bytes that are not UTF-8 into U+FFFD, which a real U+FFFD also is: the kernel's

@@ -10,6 +10,7 @@ import { keyPathOf, verifyWrite } from '../io/installedLoader';
 import { createEmptyLike, emptyRead, removeIfStillEmpty, type CreatedFile } from '../io/localFile';
 import type { Pending, Planner } from './pendingWrite';
 import { confirmWrite, type Deps } from './deps';
+import { maskSecretValues } from './secrets';
 import { EXIT } from './exitCodes';
 import { localFileFor, mainFile, scalrRoot, type GlobalOptions } from './options';
 
@@ -70,7 +71,12 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
         const main = mainFile(opts, deps.env);
         const keys = plan.changes?.map((c) => keyPathOf(c.target));
         const warn = (line: string) => deps.stderr.write(line + '\n');
-        result.check = await verifyWrite({ root: scalrRoot(opts, deps.env), env: deps.env, mainPath: main, localPath: localFileFor(main), target: opts.local ? 'local' : 'main', bytes, keys, warn });
+        try {
+          result.check = await verifyWrite({ root: scalrRoot(opts, deps.env), env: deps.env, mainPath: main, localPath: localFileFor(main), target: opts.local ? 'local' : 'main', bytes, keys, warn });
+        } catch (e) {
+          if (!opts.showSecrets && e instanceof ScalrConfError) e.message = maskSecretValues(e.message, [plan.before, plan.after]);
+          throw e;
+        }
         say(`checked with ${result.check}`);
       }
       if (!opts.yes) await confirmWrite(deps, ctl ? `Write ${file} and run scalr-server-ctl reconfigure?` : `Write ${file}?`);

@@ -1,5 +1,5 @@
 import { lineOf, parseDocument, type Document } from '../ruby/document';
-import { applyEdits } from '../ruby/edits';
+import { applyEdits, type TextEdit } from '../ruby/edits';
 import { fail, ScalrConfError } from '../values/errors';
 import { formatKey, type Target } from '../values/keys';
 import { combineTexts } from '../ruby/layers';
@@ -41,7 +41,7 @@ export function planLocalChanges(mainText: string, localText: string, changes: r
         note = edited ? '' : ' (it is set in scalr-server.rb, which --local does not change)';
         break;
       }
-      local = reparsed(appendStatement(local, statementFor(doc, change.target, change.value, key)), key);
+      local = reparsed(applyEdits(local, [appendStatement(local, statementFor(doc, change.target, change.value, key))]), key);
       edited = true;
       break;
     }
@@ -56,7 +56,7 @@ function joined(mainText: string, localText: string): { doc: Document; localStar
     return { doc: parseDocument(text, undefined, localStart), localStart };
   } catch (e) {
     if (e instanceof ScalrConfError && e.code === 'syntax') {
-      fail('syntax', `scalr-server.rb and scalr-server-local.rb do not parse together (${e.message}); run scalr-conf doctor`);
+      fail('syntax', `scalr-server.rb and scalr-server-local.rb do not parse together (${e.message}); run scalr-conf doctor`, undefined, undefined, e.quoted);
     }
     throw e;
   }
@@ -106,8 +106,9 @@ function render(value: RubyValue, doc: Document): string {
   });
 }
 
-function appendStatement(text: string, line: string): string {
+/** The edit that adds `line` as the file's last statement; a file of only blank space is replaced. */
+function appendStatement(text: string, line: string): TextEdit {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  if (text.trim() === '') return line + eol;
-  return text + (text.endsWith('\n') ? '' : eol) + line + eol;
+  if (text.trim() === '') return { start: 0, end: text.length, text: line + eol };
+  return { start: text.length, end: text.length, text: (text.endsWith('\n') ? '' : eol) + line + eol };
 }

@@ -22,6 +22,8 @@ export interface Plan {
   after: string;
   /** `after`, parsed: what the last change left, for a caller that reads it again. */
   doc?: Document;
+  /** `before`, parsed, with its tree whole (not spent by planning), for a caller that reads it again. */
+  beforeDoc?: Document;
   /** One line per change: what it did, or that it changed nothing. */
   summary: string[];
 }
@@ -121,10 +123,9 @@ export function planSet(doc: Document, target: Target, value: RubyValue, options
     if (slot.value.kind === 'opaque') refuseOpaque(slot.value, key);
     if (slot.value.kind === 'leaf') {
       const at = slot.origin.kind === 'opaque' ? slot.origin.node : slot.origin.valueNode;
-      fail('not-hash', `cannot set ${key}: ${JSON.stringify(path[i])} at line ${lineOf(at)} holds ${at.text.split('\n')[0]}, not a hash; refusing to overwrite it`, {
-        line: lineOf(at),
-        column: at.startPosition.column + 1,
-      });
+      const render = (excerpt: string) => excerpt.split('\n')[0];
+      const quoted = { text: doc.text, start: at.startIndex, end: at.endIndex, render };
+      fail('not-hash', `cannot set ${key}: ${JSON.stringify(path[i])} at line ${lineOf(at)} holds ${render(at.text)}, not a hash; refusing to overwrite it`, { line: lineOf(at), column: at.startPosition.column + 1 }, undefined, quoted);
     }
     node = slot.value;
   }

@@ -62,8 +62,10 @@ function readAs(text: string): Snippet {
   const tree = parseRuby(text);
   const error = firstSyntaxError(tree);
   if (error) {
-    const near = error.isMissing ? `missing ${error.type}` : `near ${JSON.stringify(shown(error.text, 30))}`;
-    fail('usage', `the snippet is not valid Ruby: line ${line(error)} (${near}); paste only the Ruby lines of the sample, with one value where it lists choices`);
+    const render = (excerpt: string) => JSON.stringify(shown(excerpt, 30));
+    const near = error.isMissing ? `missing ${error.type}` : `near ${render(error.text)}`;
+    const quoted = error.isMissing ? undefined : { text, start: error.startIndex, end: error.endIndex, render };
+    fail('usage', `the snippet is not valid Ruby: line ${line(error)} (${near}); paste only the Ruby lines of the sample, with one value where it lists choices`, undefined, undefined, quoted);
   }
 
   const root = tree.rootNode;

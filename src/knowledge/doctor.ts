@@ -7,18 +7,23 @@ import { ScalrConfError } from '../values/errors';
 import { GROUPS } from '../values/groups';
 import { layerDocuments } from '../ruby/layers';
 import { evaluateLiteral } from '../ruby/literal';
-import { findPlaceholders, keyOfPath, line, pathOf, simulate, type Fate, type Layer, type Other, type Placeholder, type Write } from '../ruby/writes';
+import { maskQuoted } from '../ruby/secretRanges';
+import { findPlaceholders, keyOfPath, line, pathOf, simulate, type Fate, type Layer, type Other, type Write } from '../ruby/writes';
 import { utf8Text } from '../values/value';
 import { editDistance, isSecretKey, lookupSetting, suggestKeys } from './schema';
 import { rubyText, valueCheck } from './knowledge';
 import { newerSyntaxUses, rubyAccepts } from './rubySyntax';
+import { loadProblems, placeholderMessage } from './loadProblems';
 import { acceptsName, describeTarget, knownNames, PROFILES, profileRange, resolveTarget, type ScalrTarget } from './versions';
+
+export { placeholderMessage };
 
 export type Severity = 'error' | 'warning';
 
 export type FindingCode =
   | 'syntax'
   | 'placeholder'
+  | 'curly-quote'
   | 'discarded'
   | 'duplicate-key'
   | 'unknown-key'
@@ -36,6 +41,10 @@ export interface Finding {
   severity: Severity;
   code: FindingCode;
   message: string;
+  /** 1-based, where a check knows it. */
+  column?: number;
+  /** doctor --fix repairs it without being told more. */
+  fixable?: boolean;
 }
 
 /** What `ruby -c` (scalr-server-ctl config-test) said about a file; line when it gave one. */
@@ -75,14 +84,20 @@ export function diagnose(input: DoctorInput): Finding[] {
     const treeError = firstSyntaxError(tree);
     // null: Ruby ran and accepts the file; undefined: no Ruby, so the parser's verdict stands in.
     const syntax: SyntaxReport | undefined =
-      ruby === null ? undefined : (ruby ?? (treeError ? { line: treeError.startPosition.row + 1, message: parserMessage(text) } : undefined));
+      ruby === null ? undefined : (ruby ?? (treeError ? { line: treeError.startPosition.row + 1, message: parserMessage(text, !input.showSecrets) } : undefined));
     for (const p of placeholders) {
       const at = line(p.node);
       const sameLine = syntax && syntax.line === at;
-      add(layer, at, 'error', 'placeholder', placeholderMessage(p) + (sameLine ? ` (ruby -c: ${syntax.message})` : ''));
+      add(layer, at, 'error', 'placeholder', placeholderMessage(p) + ' (scalr-conf doctor --fix --choose VALUE writes it)' + (sameLine ? ` (ruby -c: ${syntax.message})` : ''));
+    }
+    const curly = loadProblems(text, tree).filter((p) => p.code === 'curly-quote');
+    for (const c of curly) {
+      const sameLine = syntax && syntax.line === c.line;
+      add(layer, c.line, 'error', 'curly-quote', c.message + (c.fix ? ' (scalr-conf doctor --fix does)' : '') + (sameLine ? ` (ruby -c: ${syntax.message})` : ''));
     }
     if (syntax) {
-      if (!(syntax.line !== undefined && placeholders.some((p) => line(p.node) === syntax.line))) {
+      const explained = [...placeholders.map((p) => line(p.node)), ...curly.map((c) => c.line)];
+      if (!(syntax.line !== undefined && explained.includes(syntax.line))) {
         add(layer, syntax.line ?? 1, 'error', 'syntax', `scalr-server-ctl config-test (ruby -c) fails: ${syntax.message}`);
       }
       continue;
@@ -117,27 +132,13 @@ export function diagnose(input: DoctorInput): Finding[] {
 
 type Add = (layer: Layer, at: number, severity: Severity, code: FindingCode, message: string) => void;
 
-function parserMessage(text: string): string {
+function parserMessage(text: string, mask: boolean): string {
   try {
     layerDocuments(text);
   } catch (e) {
-    if (e instanceof ScalrConfError) return e.message.replace(/; fix the file first$/, '');
+    if (e instanceof ScalrConfError) return (mask ? maskQuoted(e.message, e.quoted, isSecretKey) : e.message).replace(/; fix the file first$/, '');
   }
   return 'the file does not parse';
-}
-
-/** Why a pasted `"a" or "b"` is wrong, with what each choice means when the setting is known. */
-export function placeholderMessage(p: Placeholder): string {
-  const path = pathOf(p.nodes[0]);
-  const key = path ? keyOfPath(path) : undefined;
-  const written = p.options.join(` ${p.node.text.includes('||') ? '||' : 'or'} `);
-  const inHash = p.node.parent?.type === 'pair';
-  const ruby = inHash ? 'Ruby refuses it inside a hash' : `Ruby quietly takes the first, ${p.options[0]}`;
-  const setting = key ? lookupSetting(key) : undefined;
-  const meanings = setting?.values
-    ? ': ' + p.values.map((v) => `${JSON.stringify(v)} (${setting.values![v] ?? 'not a known value'})`).join(', ')
-    : '';
-  return `${written} is the documentation's list of choices${key ? ` for ${key}` : ''}, pasted literally; ${ruby}. Pick one value${meanings}`;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -489,4 +490,39 @@ function dedupe(findings: Finding[]): Finding[] {
 function sortFindings(findings: Finding[]): Finding[] {
   const order = (l: Layer) => (l === 'main' ? 0 : 1);
   return [...findings].sort((a, b) => order(a.layer) - order(b.layer) || a.line - b.line || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+}
+
+const RUBY_KEYWORDS = new Set(['if', 'unless', 'else', 'elsif', 'end', 'case', 'when', 'while', 'until', 'for', 'do', 'begin', 'rescue', 'ensure', 'then', 'and', 'or', 'not', 'nil', 'true', 'false', 'self', 'return', 'def', 'class', 'module']);
+// Syntax newer than Ruby 2.1, as text: what newerSyntaxUses finds, and some that it then rules out.
+const NEWER_SYNTAX = /<<~|&\.|["']:\s/;
+// A statement starting with a name, not a label (`auth_mode: ...`).
+const LEADING_NAME = /^[ \t]*([A-Za-z_]\w*)(?![\w:?!])/gm;
+
+/**
+ * The doctor errors that mean reconfigure cannot load one file, looked for before every edit, so
+ * only where the text shows a sign of one: the docs' mistakes (loadProblems), syntax the server's
+ * Ruby refuses, and names strict mode refuses, both when the Scalr version is known.
+ */
+export function loadErrors(text: string, layer: Layer, target: ScalrTarget): Finding[] {
+  const found: Finding[] = loadProblems(text)
+    .filter((p) => p.breaksLoad)
+    .map((p) => ({ layer, line: p.line, column: p.column, severity: 'error', code: p.code, message: p.message, fixable: p.fix !== undefined }));
+  const add: Add = (l, at, severity, code, message) => {
+    if (severity === 'error') found.push({ layer: l, line: at, severity, code, message });
+  };
+  if (target.ruby !== undefined && NEWER_SYNTAX.test(text)) checkRubyVersion(layer, parseRuby(text).rootNode, target, undefined, add);
+  if (target.names && [...text.matchAll(LEADING_NAME)].some((m) => !RUBY_KEYWORDS.has(m[1]) && acceptsName(target, m[1]) === false)) {
+    let scan;
+    try {
+      scan = layerDocuments(text).scan;
+    } catch (e) {
+      // The parser cannot read it: the planner says so next.
+      if (e instanceof ScalrConfError) return sortFindings(found);
+      throw e;
+    }
+    const writes = scan.writes.map((w) => ({ ...w, layer }));
+    checkOthers(scan.others.map((o) => ({ ...o, layer })), new Set(), target, add);
+    checkGroupsOfVersion(writes, target, add);
+  }
+  return sortFindings(dedupe(found));
 }

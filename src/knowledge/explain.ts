@@ -126,7 +126,7 @@ export function explain(mainText: string, localText: string | undefined, key: st
  * every write of either file at exactly this key, the secrets JSON, then what Scalr gets.
  */
 function layersOf(layered: Layered, path: string[], fates: Fate[], inputs: ExplainInputs): { used?: Used; layers: LayerPart[] } {
-  const use = foldUses({ layered, secrets: inputs.secrets, defaultAt: inputs.defaultAt }).leaves.get(pathId(path));
+  const use = foldUses({ layered, secrets: inputs.secrets, defaultAt: inputs.defaultAt, under: [path] }).leaves.get(pathId(path));
   const fallback = path[0] === 'enable_all' ? undefined : inputs.defaultAt?.(path);
   const layers: LayerPart[] = [];
   if (fallback) layers.push({ source: 'default', value: fallback, outcome: !use || use.steps.some((s) => s.kind === 'default') ? 'used' : 'replaced' });

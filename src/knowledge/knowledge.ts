@@ -5,6 +5,7 @@
 import { renderValue } from '../edit/render';
 import { DEFAULT_PAIR_STYLE } from '../ruby/style';
 import { utf8Text, type RubyValue } from '../values/value';
+import { string2boolean } from '../model/pipeline';
 import { listSettings, lookupSetting, type JsonValue, type Setting } from './schema';
 
 /** One-line Ruby text of a value, as it would be written in the file. */
@@ -54,12 +55,38 @@ export function valueProblem(key: string, value: RubyValue, setting: Setting | u
  * 1 and 0 as true and false. Attributes are read by the cookbook's Ruby, where every number is true.
  */
 export function valueCheck(key: string, value: RubyValue, setting: Setting | undefined = lookupSetting(key), hide = false): ValueCheck | undefined {
+  const converted = convertedWord(key, value, setting, hide);
+  if (converted) return converted;
   const problem = strictProblem(key, value, setting, hide);
   if (problem === undefined) return undefined;
+  if (setting!.type === 'boolean' && value.kind === 'string' && TRUTHY_LOOKING.has((utf8Text(value.bin) ?? value.bin).trim().toLowerCase())) {
+    // "YES" stays a string, and every such string is true: meant true, read as true, by luck of truthiness.
+    return { severity: 'warning', message: `${problem} (a string is true, which is what it says, so it works as it is)` };
+  }
   if (isConfigurationKey(key) && phpReadsAsMeant(setting!, value)) {
     return { severity: 'warning', message: `${problem} (Scalr's PHP reads this value as meant, so it works as it is)` };
   }
   return { severity: 'error', message: problem };
+}
+
+/**
+ * A string reconfigure's string2boolean turns into a boolean or nil before the cookbook or config.yml
+ * sees it: the exact lower-case words only (yes/no, true/false, on/off, 1/0; null, nil, ~).
+ */
+function convertedWord(key: string, value: RubyValue, setting: Setting | undefined, hide: boolean): ValueCheck | undefined {
+  if (!setting || value.kind !== 'string') return undefined;
+  const becomes = string2boolean(value.bin);
+  if (!becomes) return undefined;
+  const text = hide ? '********' : JSON.stringify(utf8Text(value.bin) ?? value.bin);
+  const what = becomes.kind === 'boolean' ? String(becomes.value) : 'nil';
+  if (setting.type === 'boolean') {
+    if (becomes.kind === 'nil') return { severity: 'warning', message: `${key} is the string ${text}, which reconfigure turns into nil (string2boolean), so the default applies; write true or false without quotes, or remove it` };
+    return { severity: 'warning', message: `${key} is the string ${text}, which reconfigure turns into ${what} (string2boolean), so it works as it is; write ${what} without quotes, since another spelling would stay a string` };
+  }
+  if (setting.type === 'string') {
+    return { severity: 'warning', message: `${key} is the string ${text}, which reconfigure turns into ${what} (string2boolean): Scalr gets ${what}, not that text; choose another value` };
+  }
+  return undefined;
 }
 
 /** Values PHP's loose reading turns into what the setting expects. */
@@ -123,9 +150,11 @@ function booleanString(key: string, bin: string): string {
   const text = utf8Text(bin) ?? bin;
   const lower = text.trim().toLowerCase();
   const meant = FALSY_LOOKING.has(lower) ? false : TRUTHY_LOOKING.has(lower) ? true : undefined;
+  // string2boolean turned the exact words already (convertedWord): this one stays a string.
+  const stays = `reconfigure turns only the exact lower-case words yes, no, true, false, on, off, 1 and 0 into booleans, so ${JSON.stringify(text)} stays a string`;
   const why = isConfigurationKey(key)
-    ? 'config.yml carries it as text, and Scalr (PHP) takes every non-empty string except "0" as true'
-    : "scalr-server-ctl's cookbook tests it as Ruby does, where every string is true";
+    ? `${stays}, config.yml carries it as text, and Scalr (PHP) takes every non-empty string as true`
+    : `${stays}, and scalr-server-ctl's cookbook tests it as Ruby does, where every string is true`;
   const fix = meant === undefined ? 'write true or false without quotes' : `write ${meant} without quotes`;
   const effect = meant === false && !(isConfigurationKey(key) && (lower === '0' || lower === '')) ? ', so this turns it ON' : '';
   return `${key} is the string ${JSON.stringify(text)}, not a boolean: ${why}${effect}; ${fix}`;

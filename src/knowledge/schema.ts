@@ -209,6 +209,33 @@ export function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
+/**
+ * editDistance when it is at most `limit`, else some number above it: each row of the table is
+ * dropped as soon as it is done, and the work stops once no cell of a row is within the limit.
+ * doctor asks this for every unknown key of a file against every known one.
+ */
+export function boundedDistance(a: string, b: string, limit: number): number {
+  if (a === b) return 0;
+  if (limit < 0 || Math.abs(a.length - b.length) > limit) return limit + 1;
+  let before = new Array<number>(b.length + 1).fill(0);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = new Array<number>(b.length + 1);
+    row[0] = i;
+    let least = row[0];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j], before[j - 2] + 1);
+      if (row[j] < least) least = row[j];
+    }
+    if (least > limit) return limit + 1;
+    before = prev;
+    prev = row;
+  }
+  return prev[b.length];
+}
+
 const MAX_SUGGESTIONS = 5;
 
 /**
@@ -262,10 +289,11 @@ function nearest(p: Parsed, known: readonly Known[]): string[] {
       candidate = { form: k.parsed.form, segments: k.parsed.segments.map((s, i) => (s === '*' ? p.segments[i] : s)) };
       // A distance is at least the difference in length: skip the far ones cheaply (doctor asks for every key of big files).
       if (candidate.segments.reduce((sum, s, i) => sum + Math.abs(p.segments[i].length - s.length), 0) > limit) continue;
-      distance = candidate.segments.reduce((sum, s, i) => sum + editDistance(p.segments[i], s), 0);
+      distance = 0;
+      for (let i = 0; i < candidate.segments.length && distance <= limit; i++) distance += boundedDistance(p.segments[i], candidate.segments[i], limit - distance);
     } else {
       if (k.wildcards > 0 || Math.abs(wanted.length - k.setting.key.length) > limit) continue;
-      distance = editDistance(wanted, k.setting.key);
+      distance = boundedDistance(wanted, k.setting.key, limit);
     }
     // Same segments in the other spelling (proxy.ssl_enable for proxy[:ssl_enable]) is a fine hint.
     if ((distance === 0 && candidate.form === p.form) || distance > limit) continue;

@@ -10,6 +10,8 @@ import type { Layer } from '../ruby/writes';
 import { proveEdit, type FileNames } from './prove';
 import type { SecretEntry } from './secrets';
 import { foldUses, type Uses } from './uses';
+import { pathOfTarget } from './reading';
+import { changedSpans, pathsWrittenIn, type Span } from './touched';
 
 /** Everything reconfigure reads, as text, and the edit asked for. */
 export interface EditInput {
@@ -41,17 +43,42 @@ export function usesOf(main: string, local: string | undefined, input: Pick<Edit
 export function planEdit(input: EditInput): Plan {
   const { main, local, target, changes, force } = input;
   const options = { force: force || input.replaceKinds };
-  // Each text is parsed once: the fold of the files as they are is read in full before planning
-  // edits the main file's tree, and the planned text is folded from the plan's own parse.
+  // Planning edits the tree it plans on (the re-parse is incremental), so it plans on a parse of
+  // its own: the files' parse stays whole for the fold before the edit and the diff's masking.
   const layered = inNamedFiles(input.names, () => layerDocuments(main, local));
-  const before = foldUses({ layered, secrets: input.secrets, defaultAt: input.defaultAt });
   const alsoChanging = definitionReaders(layered, changes, target);
-  const plan = target === 'main' ? planChanges(main, changes, options, layered.main) : planLocalChanges(main, local ?? '', changes, options);
+  const plan = target === 'main' ? planChanges(main, changes, options) : planLocalChanges(main, local ?? '', changes, options);
   const edited = plan.after !== plan.before;
-  const after = !edited ? before : usesOf(target === 'main' ? plan.after : main, target === 'local' ? plan.after : local, input, target === 'main' ? plan.doc : undefined);
+  const afterLayered = !edited
+    ? layered
+    : inNamedFiles(input.names, () => layerDocuments(target === 'main' ? plan.after : main, target === 'local' ? plan.after : local, target === 'main' ? plan.doc : undefined));
+  // Only the settings the changed text writes can differ: both folds read those subtrees alone.
+  const under = edited ? changedPaths(layered, afterLayered, plan, target) : [];
+  const fold = (l: Layered) => foldUses({ layered: l, secrets: input.secrets, defaultAt: input.defaultAt, under: under && [...under, ...changes.map((c) => pathOfTarget(c.target))] });
+  const before = fold(layered);
+  const after = edited ? fold(afterLayered) : before;
   const refusal = proveEdit({ before, after, changes, target, edited, force, allowOverridden: input.allowOverridden, names: input.names, alsoChanging });
   if (refusal) throw refusal;
-  return plan;
+  return { ...plan, beforeDoc: target === 'main' ? layered.main : layered.local };
+}
+
+/** The paths the changed span of the edited file writes, in both combined parses (a superset of what the edit can change); undefined: any. */
+export function changedPaths(before: Layered, after: Layered, plan: Plan, target: 'main' | 'local'): string[][] | undefined {
+  const spans = changedSpans(plan.before, plan.after);
+  // Where the edited file starts in the text the fold reads (the local file comes after the main one).
+  const start = (l: Layered) => (target === 'main' ? 0 : l.combined.text.length - (l.local?.text.length ?? 0));
+  const inCombined = (l: Layered, span: Span): Span | undefined => {
+    const at = start(l);
+    const s = { start: span.start + at, end: span.end + at };
+    // A main file with __END__ is cut there in the combined text: offsets past it mean nothing.
+    return target === 'main' && l.local && s.end > l.combined.text.length - l.local.text.length ? undefined : s;
+  };
+  const b = inCombined(before, spans.before);
+  const a = inCombined(after, spans.after);
+  if (!a || !b || (target === 'local' && (!before.local || !after.local))) return undefined;
+  const fromBefore = pathsWrittenIn(before.combined, b);
+  const fromAfter = pathsWrittenIn(after.combined, a);
+  return fromBefore && fromAfter && [...fromBefore, ...fromAfter];
 }
 
 /**

@@ -45,7 +45,7 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
     const broken = after.problems.find((p) => !known.has(p.source + pathId(p.path)));
     if (broken && broken.source === target && paths.some((p) => related(p, broken.path))) {
       // The new value itself is what reconfigure cannot take.
-      return new ScalrConfError('breaks-load', `reconfigure would fail on the new value of ${keyOfPath(broken.path)}: ${broken.reason}; nothing written`, undefined, names[target]);
+      return new ScalrConfError('breaks-load', `reconfigure would fail on the new value of ${keyOfPath(broken.path)}: ${broken.reason}; nothing written`, { line: broken.line, column: broken.column }, names[target]);
     }
     if (broken) {
       const file = names[broken.source];
@@ -86,20 +86,24 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
     }
   }
 
-  const changed: string[] = [];
+  const changed: Use[] = [];
   for (const k of new Set([...before.leaves.keys(), ...after.leaves.keys()])) {
     const a = before.leaves.get(k);
     const b = after.leaves.get(k);
     if (useText(a) === useText(b)) continue;
-    const path = (b ?? a)!.path;
-    if (paths.some((p) => related(p, path))) continue;
-    if (input.alsoChanging?.some((p) => related(p, path))) continue;
-    if (revived(path, b, changes, target)) continue;
-    changed.push(keyOfPath(path));
+    const use = (b ?? a)!;
+    if (paths.some((p) => related(p, use.path))) continue;
+    if (input.alsoChanging?.some((p) => related(p, use.path))) continue;
+    if (revived(use.path, b, changes, target)) continue;
+    changed.push(use);
   }
   if (changed.length > 0) {
-    const shown = changed.slice(0, 3).join(', ') + (changed.length > 3 ? ` and ${changed.length - 3} more` : '');
-    return new ScalrConfError('collateral', `this edit would also change what Scalr uses for ${shown}; nothing written`, undefined, names[target]);
+    const keys = changed.map((u) => keyOfPath(u.path));
+    const shown = keys.slice(0, 3).join(', ') + (keys.length > 3 ? ` and ${keys.length - 3} more` : '');
+    // The place is the first such value's, in the file that holds it (after the edit where it is still there).
+    const first = changed[0];
+    const at = first.source !== 'secrets' && first.line !== undefined ? { line: first.line, column: 1 } : undefined;
+    return new ScalrConfError('collateral', `this edit would also change what Scalr uses for ${shown}; nothing written`, at, first.source === 'secrets' ? names.secrets : names[first.source]);
   }
   return undefined;
 }

@@ -1,4 +1,6 @@
 import type { Layered } from '../ruby/layers';
+import type { Quoted } from '../values/errors';
+import { quotedNode } from '../ruby/query';
 import type { HashNode, OpaqueNode, Slot, ValueNode } from '../ruby/evaluated';
 import { canonicalText, utf8Text, type RubyValue } from '../values/value';
 import type { Layer } from '../ruby/writes';
@@ -26,6 +28,8 @@ export interface Use {
   unreadable?: string;
   /** The Ruby text that computes an unreadable value: the same text computes the same value. */
   code?: string;
+  /** Where `unreadable` quotes the file, for masking a secret in it. */
+  quoted?: Quoted;
   /** The steps of reconfigure that changed the literal. */
   steps: Step[];
   source: Source;
@@ -55,18 +59,24 @@ export interface UsesInputs {
   secrets?: readonly SecretEntry[];
   /** The cookbook's default for a key, which a nil leaves in place. */
   defaultAt?: (path: string[]) => RubyValue | undefined;
+  /**
+   * Only the leaves at or below these paths (and a leaf above one, which decides it): a command
+   * that reads one key of a large file folds that subtree alone. Load problems are always whole.
+   */
+  under?: readonly (readonly string[])[];
 }
 
 export const pathId = (path: readonly string[]): string => path.join('\u0000');
 
-export function foldUses({ layered, secrets = [], defaultAt = () => undefined }: UsesInputs): Uses {
+export function foldUses({ layered, secrets = [], defaultAt = () => undefined, under }: UsesInputs): Uses {
   const leaves = new Map<string, Use>();
+  const wanted = (path: readonly string[]): boolean => !under || under.some((root) => onOnePath(path, root));
   const problems: LoadProblem[] = [];
   const where = (node: { startPosition: { row: number } }) => layered.where(node.startPosition.row + 1);
 
   const opaque = (path: string[], node: OpaqueNode): void => {
     const at = where(node.node);
-    leaves.set(pathId(path), { path, unreadable: node.reason, code: node.node.text, steps: [], source: at.layer, line: at.line });
+    leaves.set(pathId(path), { path, unreadable: node.reason, code: node.node.text, quoted: quotedNode(node.node), steps: [], source: at.layer, line: at.line });
   };
   const leaf = (path: string[], literal: RubyValue, source: Source, line?: number): void => {
     // Only a nil (or a string string2boolean turns into nil) falls back to the default: most leaves never look it up.
@@ -88,7 +98,7 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
       const at = where(slotNode(slot));
       return leaf(path, { kind: 'hash', entries: [] }, at.layer, at.line);
     }
-    for (const [k, s] of node.slots) walk([...path, k], s.value, s);
+    for (const [k, s] of node.slots) if (wanted([...path, k])) walk([...path, k], s.value, s);
   };
 
   const model = layered.combined.model;
@@ -98,13 +108,14 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
     problems.push({ code: 'breaks-load', source: at.layer, line: at.line, column: f.node.node.startPosition.column + 1, reason: f.node.reason, path: f.path });
   }
   for (const [group, root] of model.groups) {
+    if (!wanted([group])) continue;
     if (root.kind === 'opaque') {
       opaque([group], root);
       continue;
     }
-    for (const [k, s] of (root as HashNode).slots) walk([group, k], s.value, s);
+    for (const [k, s] of (root as HashNode).slots) if (wanted([group, k])) walk([group, k], s.value, s);
   }
-  if (model.enableAll) {
+  if (model.enableAll && wanted(['enable_all'])) {
     const at = where(model.enableAll.statement);
     const v = model.enableAll.value;
     if (v.kind === 'leaf') leaf(['enable_all'], v.value, at.layer, at.line);
@@ -113,11 +124,19 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined }:
 
   // ScalrServer[group][key] = value for every entry: it replaces whatever the files had there.
   for (const entry of secrets) {
+    if (!wanted(entry.path)) continue;
     const id = pathId(entry.path);
     for (const k of [...leaves.keys()]) if (k === id || k.startsWith(id + '\u0000')) leaves.delete(k);
-    for (const [path, v] of flattenValue([...entry.path], entry.value)) leaf(path, v, 'secrets');
+    for (const [path, v] of flattenValue([...entry.path], entry.value)) if (wanted(path)) leaf(path, v, 'secrets');
   }
   return { leaves, problems };
+}
+
+/** One path leads to the other: either is a prefix of the other. */
+function onOnePath(a: readonly string[], b: readonly string[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function becomesNil(v: RubyValue): boolean {

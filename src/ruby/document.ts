@@ -31,11 +31,10 @@ export function parseDocument(text: string, previous?: { doc: Document; edits: r
   const error = firstSyntaxError(tree);
   if (error) {
     const { row, column } = error.startPosition;
-    const near = error.isMissing ? `missing ${error.type}` : `near ${JSON.stringify(firstLine(error.text))}`;
-    fail('syntax', `syntax error at line ${row + 1}, column ${column + 1} (${near}); fix the file first`, {
-      line: row + 1,
-      column: column + 1,
-    });
+    const render = (excerpt: string) => JSON.stringify(firstLine(excerpt));
+    const near = error.isMissing ? `missing ${error.type}` : `near ${render(error.text)}`;
+    const quoted = error.isMissing ? undefined : { text, start: error.startIndex, end: error.endIndex, render };
+    fail('syntax', `syntax error at line ${row + 1}, column ${column + 1} (${near}); fix the file first`, { line: row + 1, column: column + 1 }, undefined, quoted);
   }
   const statements = scanStatements(tree.rootNode, localStart);
   return {

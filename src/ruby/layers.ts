@@ -68,7 +68,7 @@ export class LayerSyntaxError extends ScalrConfError {
     readonly layer: Layer,
     cause: ScalrConfError,
   ) {
-    super('syntax', cause.message, cause.position);
+    super('syntax', cause.message, cause.position, undefined, cause.quoted);
   }
 }
 
@@ -89,7 +89,7 @@ export function inNamedFiles<T>(names: Record<Layer, string>, read: () => T): T 
   try {
     return read();
   } catch (e) {
-    if (e instanceof LayerSyntaxError) throw new ScalrConfError('syntax', `${names[e.layer]}: ${e.message}`, e.position, names[e.layer]);
+    if (e instanceof LayerSyntaxError) throw new ScalrConfError('syntax', `${names[e.layer]}: ${e.message}`, e.position, names[e.layer], e.quoted);
     throw e;
   }
 }

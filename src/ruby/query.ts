@@ -1,5 +1,6 @@
 import { lineOf, type Document } from './document';
-import { fail } from '../values/errors';
+import { fail, type Quoted } from '../values/errors';
+import { sourceOf, type SyntaxNode } from '../../grammars/ruby';
 import { formatKey, type Target } from '../values/keys';
 import type { HashNode, OpaqueNode, Slot, ValueNode } from './evaluated';
 import type { RubyValue } from '../values/value';
@@ -22,10 +23,18 @@ export interface Unreadable {
   reason: string;
   line: number;
   column: number;
+  /** The code the reason quotes (a bare word may be a secret without its quotes). */
+  quoted?: Quoted;
 }
 
 function unreadable(node: OpaqueNode, key: string): Unreadable {
-  return { kind: 'unreadable', key, reason: node.reason, line: lineOf(node.node), column: node.node.startPosition.column + 1 };
+  const n = node.node;
+  return { kind: 'unreadable', key, reason: node.reason, line: lineOf(n), column: n.startPosition.column + 1, quoted: quotedNode(n) };
+}
+
+/** The code an opaque node's reason quotes, as describe() in literal.ts quotes it: the first line, cut short. */
+export function quotedNode(n: SyntaxNode): Quoted {
+  return { text: sourceOf(n), start: n.startIndex, end: n.endIndex, render: (excerpt: string) => excerpt.split('\n')[0].slice(0, 40) };
 }
 
 /** `line N has <reason>`: why a value cannot be read. */
@@ -62,7 +71,7 @@ export function getValue(doc: Document, target: Target): Found | undefined {
 }
 
 function refuse(u: Unreadable): never {
-  return fail('unsupported', `cannot tell the value of ${u.key}: ${whyUnreadable(u)}`, { line: u.line, column: u.column });
+  return fail('unsupported', `cannot tell the value of ${u.key}: ${whyUnreadable(u)}`, { line: u.line, column: u.column }, undefined, u.quoted);
 }
 
 /** The model node that holds a key's value, and the line that decides it. */

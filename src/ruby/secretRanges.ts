@@ -1,8 +1,9 @@
-import { parseRuby, sourceOf, type SyntaxNode, type TreeCursor } from '../../grammars/ruby';
+import { parseRuby, sourceOf, type SyntaxNode, type Tree, type TreeCursor } from '../../grammars/ruby';
 import { isGroup } from '../values/groups';
 import { heredocBody, indexChain, keyValue } from './literal';
 import { lineStart } from './lines';
 import { keyOfPath } from './writes';
+import type { Quoted } from '../values/errors';
 
 /**
  * Where a file's secret values are, read from its parse: every value written under a key the
@@ -21,10 +22,11 @@ export const MASK = '********';
 
 /**
  * With `within`, only what overlaps those ranges is read (the lines a diff shows, say); the ranges
- * found may reach past them, as a string spanning lines does.
+ * found may reach past them, as a string spanning lines does. `parsed` is the text's tree when the
+ * caller has one (a plan parses both its texts already); a tree of another text is not used.
  */
-export function secretRanges(text: string, isSecret: IsSecret, within?: readonly TextRange[]): TextRange[] {
-  const tree = parseRuby(text);
+export function secretRanges(text: string, isSecret: IsSecret, within?: readonly TextRange[], parsed?: Tree): TextRange[] {
+  const tree = parsed && sourceOf(parsed.rootNode) === text ? parsed : parseRuby(text);
   const walk: Walk = { text, isSecret, out: [], within: within && withHeredocStarts(tree.rootNode, mergeRanges(within)) };
   // A cursor, not nodes: on files of tens of thousands of entries each node object costs.
   visitChildren(walk, tree.walk());
@@ -74,8 +76,9 @@ function visit(walk: Walk, c: TreeCursor, path?: string[]): void {
       keyedIn(walk, c.startIndex, c.endIndex);
       return;
     case 'ERROR':
-      // So is what failed to parse; what did parse inside it is still read below.
-      keyedIn(walk, c.startIndex, c.endIndex);
+      // So is what failed to parse, from the start of its line: the key of a broken
+      // `x[:pass] = "...",` parses on its own, outside the error. What did parse inside is still read below.
+      keyedIn(walk, lineStart(walk.text, c.startIndex), c.endIndex);
       break;
     case 'hash':
       visitChildren(walk, c, path);
@@ -108,7 +111,7 @@ function visitWrite(walk: Walk, c: TreeCursor, hashPath?: string[]): void {
     const field = c.currentFieldName;
     if (field === keyField) written = pair ? pairWritten(walk, c, hashPath) : assignmentWritten(c.currentNode);
     if (field === valueField && written) {
-      if (walk.isSecret(written.path ? keyOfPath(written.path) : written.name)) valueRanges(c.currentNode, walk.out);
+      if (walk.isSecret(written.path ? keyOfPath(written.path) : written.name)) secretValueRanges(c.currentNode, walk.out);
       visit(walk, c, c.nodeType === 'hash' ? written.path : undefined);
     } else visit(walk, c);
   } while (c.gotoNextSibling());
@@ -197,6 +200,12 @@ function assignmentWritten(left: SyntaxNode | null): Written | undefined {
  * heredoc bodies, each part of "a" "b" or "a" + b), and numbers and symbols whole. A hash is left
  * to its pairs, which are judged by their own keys; code such as a method name stays visible.
  */
+/** A bare word as the whole value is most likely the secret with its quotes forgotten. */
+function secretValueRanges(node: SyntaxNode, out: TextRange[]): void {
+  if (node.type === 'identifier') out.push({ start: node.startIndex, end: node.endIndex });
+  else valueRanges(node, out);
+}
+
 function valueRanges(node: SyntaxNode, out: TextRange[]): void {
   switch (node.type) {
     case 'hash':
@@ -290,4 +299,20 @@ export function maskText(text: string, ranges: readonly TextRange[]): string {
     at = r.end;
   }
   return out + text.slice(at);
+}
+
+/** A message with the file text it quotes masked where that text is secret. */
+export function maskQuoted(message: string, quoted: Quoted | undefined, isSecret: IsSecret): string {
+  if (!quoted) return message;
+  const { text, start, end } = quoted;
+  const ranges = secretRanges(text, isSecret, [{ start, end }])
+    .filter((r) => r.end > start && r.start < end)
+    .map((r) => ({ start: Math.max(r.start, start) - start, end: Math.min(r.end, end) - start }));
+  if (ranges.length === 0) return message;
+  const excerpt = text.slice(start, end);
+  // The quote comes last in every such message (wrappers add before it); a short quote may match earlier text too.
+  const shown = quoted.render(excerpt);
+  const at = message.lastIndexOf(shown);
+  if (at < 0) return message;
+  return message.slice(0, at) + quoted.render(maskText(excerpt, ranges)) + message.slice(at + shown.length);
 }

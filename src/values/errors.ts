@@ -33,6 +33,19 @@ export interface SourcePosition {
   endColumn?: number;
 }
 
+/**
+ * File text a message quotes (`near "..."`, `holds ...`): the message is made where no one knows
+ * which keys are secret, so whoever shows it masks the quote by the secret ranges of `text`.
+ */
+export interface Quoted {
+  /** The whole text the quote comes from, so that its parse says what is secret. */
+  text: string;
+  start: number;
+  end: number;
+  /** How the message shows that text; the masked text is shown the same way. */
+  render(excerpt: string): string;
+}
+
 export class ScalrConfError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -40,12 +53,13 @@ export class ScalrConfError extends Error {
     readonly position?: SourcePosition,
     /** The file the position is in, when it is not the file the command targets. */
     readonly file?: string,
+    readonly quoted?: Quoted,
   ) {
     super(message);
     this.name = 'ScalrConfError';
   }
 }
 
-export function fail(code: ErrorCode, message: string, position?: SourcePosition, file?: string): never {
-  throw new ScalrConfError(code, message, position, file);
+export function fail(code: ErrorCode, message: string, position?: SourcePosition, file?: string, quoted?: Quoted): never {
+  throw new ScalrConfError(code, message, position, file, quoted);
 }

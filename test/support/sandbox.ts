@@ -1,9 +1,10 @@
 /**
  * Global setup: every temp dir of a run (the tests', Ruby's, the CLI's own) lives under one root,
- * removed when the run ends, so no run leaves anything in /tmp, even after a test that failed
- * before its own clean-up. Node, Ruby, Python and mktemp all honour TMPDIR.
+ * removed when the run ends, so no run leaves anything in /tmp. Each test removes its own temp
+ * dirs: what is still in the root at the end is a leak, and fails the run after being removed.
+ * Node, Ruby, Python and mktemp all honour TMPDIR.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,6 +15,11 @@ export default function setup(): () => void {
   return () => {
     if (before === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = before;
+    const left = readdirSync(root);
     rmSync(root, { recursive: true, force: true });
+    if (left.length === 0) return;
+    // vitest reports an error thrown here but still exits 0: the status is set as well.
+    process.exitCode = 1;
+    throw new Error(`tests left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in their temp root: ${left.slice(0, 10).join(', ')}`);
   };
 }

@@ -21,12 +21,10 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.scalr_conf.server.plugins.module_utils.scalr_conf import (
     ARGUMENT_SPEC, DEFAULT_FILE, edit_args, parse_error, warnings,
 )
+from ansible_collections.scalr_conf.server.plugins.module_utils.host_copies import LOCAL, MAIN, copy_host_files, on_host
 
 MODULE = 'scalr_conf.server.settings'
 HOST_SIDE = 'scalr_conf.server.settings_file'
-# What scalr-conf reads beside the main file (src/cli/options.ts localFileFor, configFiles.ts secretsFileFor).
-LOCAL = 'scalr-server-local.rb'
-SECRETS = 'scalr-server-secrets.json'
 
 
 class ScalrConfFailed(Exception):
@@ -79,7 +77,7 @@ class ActionModule(ActionBase):
             env = dict(os.environ)
             copies, layers = self._copy_host_layers(main, target, current, work, task_vars)
             # Filter mode finds the main file, and the local and secrets files beside it, through $SCALR_CONF_FILE.
-            env['SCALR_CONF_FILE'] = os.path.join(work, 'scalr-server.rb')
+            env['SCALR_CONF_FILE'] = os.path.join(work, MAIN)
             planned, warned = self._plan(p, before, env, copies, check=True)
             ret = dict(empty, summary=planned.get('summary', []), changed=bool(planned.get('changed')))
             for w in warned:
@@ -119,27 +117,10 @@ class ActionModule(ActionBase):
         return ret
 
     def _copy_host_layers(self, main, target, current, work, task_vars):
-        """Copies of the host's main, local and secrets files in the private dir `work`, under the
-        names scalr-conf looks for; a file the host does not have is not copied. Returns each copy's
-        path mapped to the host's path, so messages name the host's files, and the SHA-256 of each
-        file besides the target, which the host side checks again under the lock."""
-        host_dir = os.path.dirname(main)
-        copies, layers = {}, {}
-        for name, host_path in (('scalr-server.rb', main), (LOCAL, os.path.join(host_dir, LOCAL)), (SECRETS, os.path.join(host_dir, SECRETS))):
-            copy = os.path.join(work, name)
-            copies[copy] = host_path
-            if host_path == target:
-                read = current
-            else:
-                read = self._read(host_path, task_vars)
-                layers[host_path] = read['sha256']
-            # The main file is always copied (empty when missing), as reconfigure needs one to evaluate the local file after.
-            if not read['exists'] and name != 'scalr-server.rb':
-                continue
-            fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, 'wb') as f:
-                f.write(base64.b64decode(read.get('content', '')))
-        return copies, layers
+        """Copies of the host's files in `work` (host_copies.copy_host_files), and the SHA-256 of
+        each file besides the target, which the host side checks again under the lock."""
+        copies, reads = copy_host_files(main, work, lambda path: self._read(path, task_vars), known={target: current})
+        return copies, dict((path, r['sha256']) for path, r in reads.items() if path != target)
 
     def _plan(self, p, before, env, copies, check):
         """The controller's scalr-conf in filter mode: the JSON result (check) or the new bytes."""
@@ -155,10 +136,3 @@ class ActionModule(ActionBase):
         if check:
             return json.loads(out.decode('utf-8').strip().splitlines()[-1]), [on_host(w, copies) for w in warnings(err)]
         return out, []
-
-
-def on_host(text, copies):
-    """scalr-conf's messages name the copies it read; the user knows the host's files."""
-    for copy in sorted(copies, key=len, reverse=True):
-        text = text.replace(copy, copies[copy])
-    return text

@@ -104,8 +104,9 @@ def pending(result, check):
 
 
 def shown_settings(masked_out, secret_out):
-    """From `show --all --json` without and with --show-secrets: the values with secrets masked, and a
-    digest of every value (secrets included) that compares hosts without printing any secret."""
+    """From `show --all --json` without and with --show-secrets: the values with secrets masked, a
+    digest of every value (secrets included) that compares hosts without printing any secret, and
+    the file that decides each value."""
     import hashlib
     masked = json.loads(masked_out)
     full = json.loads(secret_out)
@@ -114,9 +115,12 @@ def shown_settings(masked_out, secret_out):
     for k, v in full.items():
         what = {'unknown': v['unknown']} if 'unknown' in v else {'value': v.get('value')}
         digests[k] = hashlib.sha256(json.dumps(what, sort_keys=True).encode('utf-8')).hexdigest()[:16]
-    return values, digests
+    files = dict((k, v.get('file')) for k, v in masked.items())
+    return values, digests, files
 
 
-def show_args(scalr_conf, path, secrets):
-    # scalr-server.rb as it stands: what every node must share, whatever its own local file says.
-    return [scalr_conf or 'scalr-conf', 'show', '--all', '--main-only', '--json', '--file', path] + (['--show-secrets'] if secrets else [])
+def show_args(scalr_conf, path, secrets, main_only=True):
+    """main_only: scalr-server.rb as it stands (with the secrets JSON reconfigure reads over it),
+    what every node must share whatever its own local file says; else with scalr-server-local.rb too."""
+    return ([scalr_conf or 'scalr-conf', 'show', '--all', '--json', '--file', path]
+            + (['--main-only'] if main_only else []) + (['--show-secrets'] if secrets else []))

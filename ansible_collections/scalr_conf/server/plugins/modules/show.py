@@ -11,10 +11,11 @@ module: show
 short_description: The settings Scalr uses from a host's scalr-server.rb, comparable across hosts
 description:
   - Runs C(scalr-conf show --all --main-only --json) on the main file and returns every setting with its value
-    (passwords and keys masked) and a digest of each value (secrets included), so that hosts can be
-    compared without printing a secret. Formatting, comments and order do not change a digest.
-  - Used by the C(scalr_conf.server.fleet) role's consistency check, because Scalr requires
-    C(scalr-server.rb) to be identical on every node.
+    (passwords and keys masked), a digest of each value (secrets included), so that hosts can be
+    compared without printing a secret, and the file that decides it. Formatting, comments and
+    order do not change a digest. A value C(scalr-server-secrets.json) decides is the JSON's, as
+    reconfigure makes it.
+  - With C(main_only=false), C(scalr-server-local.rb) takes part too, for what the host's Scalr uses.
 version_added: "0.1.0"
 author:
   - scalr-conf contributors
@@ -33,6 +34,13 @@ options:
     type: str
     choices: [host, controller]
     default: host
+  main_only:
+    description:
+      - C(true) shows C(scalr-server.rb) as it stands, which every node must share; C(false) what Scalr
+        uses on the host, C(scalr-server-local.rb) included. With C(compute=controller) the host's
+        local and secrets files are copied beside the main file either way.
+    type: bool
+    default: true
 '''
 
 EXAMPLES = r'''
@@ -47,6 +55,10 @@ settings:
   type: dict
 digests:
   description: For every key of C(settings), a digest of its value, secrets included.
+  returned: always
+  type: dict
+files:
+  description: For every key of C(settings), the host's file that decides its value.
   returned: always
   type: dict
 '''
@@ -64,19 +76,20 @@ def main():
             file=dict(type='path'),
             scalr_conf=dict(type='path', default='scalr-conf'),
             compute=dict(type='str', default='host', choices=['host', 'controller']),
+            main_only=dict(type='bool', default=True),
         ),
         supports_check_mode=True,
     )
     p = module.params
     outs = []
     for secrets in (False, True):
-        rc, out, err = module.run_command(show_args(p['scalr_conf'], p['file'] or DEFAULT_FILE, secrets))
+        rc, out, err = module.run_command(show_args(p['scalr_conf'], p['file'] or DEFAULT_FILE, secrets, p['main_only']))
         if rc != 0:
             code, message = parse_error(err, rc)
             module.fail_json(msg='scalr-conf %s (exit %d): %s' % (code, rc, message), code=code, exit_code=rc)
         outs.append(out)
-    values, digests = shown_settings(*outs)
-    module.exit_json(changed=False, settings=values, digests=digests)
+    values, digests, files = shown_settings(*outs)
+    module.exit_json(changed=False, settings=values, digests=digests, files=files)
 
 
 if __name__ == '__main__':
