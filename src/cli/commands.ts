@@ -37,6 +37,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
     .argument('[more...]', 'more KEY VALUE pairs')
     .option('-u, --unset <key...>', 'also remove these keys in the same change')
     .option('--with-ec2', "also set the ec2. key Scalr's code reads for an aws. key its docs name (aws.instances_connection_policy)")
+    .option('--at-definition', 'where a value is one constant or variable (ENDPOINT), change the line that sets it instead: every setting that reads it changes')
     .addHelpText('after', [
       '',
       'Examples:',
@@ -53,7 +54,7 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
       'key or a value.',
       '',
     ].join('\n'))
-    .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[]; withEc2?: boolean }) => {
+    .action(async (key: string, value: string | undefined, more: string[], cmd: { unset?: string[]; withEc2?: boolean; atDefinition?: boolean }) => {
       const opts = globals();
       const warn = (line: string) => deps.stderr.write(asText(line) + '\n');
       if (value === undefined && more.length === 0 && (await isInteractive(deps))) value = await guidedValue(key, opts, deps);
@@ -77,7 +78,8 @@ export function registerCommands(program: Command, deps: Deps, run: Run, globals
         }
         const typed = argumentValue(target, raw, opts);
         for (const note of typed.notes) warn(`scalr-conf: note: ${note}`);
-        changes.push({ op: 'set', target, value: typed.value });
+        const change: Change = { op: 'set', target, value: typed.value };
+        changes.push(cmd.atDefinition ? { ...change, atDefinition: true } : change);
       }
       for (const k of cmd.unset ?? []) changes.push({ op: 'unset', target: checkedKey(parseKey(k), opts) });
       const all = cmd.withEc2 ? withCodeKeys(changes) : changes;

@@ -53,7 +53,7 @@ export function planLocalChanges(mainText: string, localText: string, changes: r
 function joined(mainText: string, localText: string): { doc: Document; localStart: number } {
   const { text, localStart } = combineTexts(mainText, localText);
   try {
-    return { doc: parseDocument(text), localStart };
+    return { doc: parseDocument(text, undefined, localStart), localStart };
   } catch (e) {
     if (e instanceof ScalrConfError && e.code === 'syntax') {
       fail('syntax', `scalr-server.rb and scalr-server-local.rb do not parse together (${e.message}); run scalr-conf doctor`, undefined, undefined, e.quoted);

@@ -10,8 +10,12 @@ import type { HashNode, OpaqueNode, Slot, ValueNode } from '../ruby/evaluated';
 import { renderPair, renderString, renderValue, type Layout } from './render';
 import { pairStyleFor } from '../ruby/style';
 import { sameValue, type RubyValue } from '../values/value';
+import { namesAt, settingsReading } from '../ruby/query';
+import { keyBinOfPath } from '../ruby/writes';
+import { planAtDefinition } from './definition';
 
-export type Change = { op: 'set'; target: Target; value: RubyValue } | { op: 'unset'; target: Target };
+/** `atDefinition`: change the assignment of the constant or variable the value is (definition.ts). */
+export type Change = { op: 'set'; target: Target; value: RubyValue; atDefinition?: boolean } | { op: 'unset'; target: Target };
 
 export interface Plan {
   before: string;
@@ -45,18 +49,44 @@ export function planChanges(text: string, changes: readonly Change[], options: P
   const summary: string[] = [];
   for (const change of changes) {
     const key = formatKey(change.target);
+    const shared = change.op === 'set' ? (change.atDefinition ? definitionReaders(doc, change.target, change.value) : sharedNames(doc, change.target)) : '';
     let edited = false;
     // An unset can uncover an earlier value of the same key (a duplicate or an earlier write): repeat.
     for (let round = 0; round < 1000; round++) {
-      const edits = change.op === 'set' ? planSet(doc, change.target, change.value, options) : planUnset(doc, change.target, options);
+      const edits =
+        change.op === 'unset' ? planUnset(doc, change.target, options) : change.atDefinition ? planAtDefinition(doc, change.target, change.value).edits : planSet(doc, change.target, change.value, options);
       if (edits.length === 0) break;
       doc = reparse(doc, edits, key);
       edited = true;
       if (change.op === 'set') break;
     }
-    summary.push(edited ? `${change.op} ${key}` : `${key}: ${change.op === 'set' ? 'already has that value' : 'not set'}`);
+    summary.push(edited ? `${change.op} ${key}${shared}` : `${key}: ${change.op === 'set' ? 'already has that value' : 'not set'}`);
   }
   return { before: text, after: doc.text, doc, summary };
+}
+
+/**
+ * A set replaces the value as written, a constant or variable included, and only there: what else
+ * reads the same names keeps them. Worked out before the edit, which spends the document's tree.
+ */
+function sharedNames(doc: Document, target: Target): string {
+  const names = [...new Set(namesAt(doc, target).map((r) => r.name))];
+  if (names.length === 0) return '';
+  const key = formatKey(target);
+  const readers = settingsReading(doc, names);
+  const parts = names.map((name) => {
+    const others = readers.get(name)!.map(keyBinOfPath).filter((k) => k !== key);
+    return others.length === 0 ? `${name}, which no other setting reads` : `${name}, which ${others.join(', ')} still read${others.length === 1 ? 's' : ''}`;
+  });
+  return ` (in place of ${parts.join('; ')})`;
+}
+
+/** What --at-definition changes besides the key: every other setting of this file that reads the name there. */
+function definitionReaders(doc: Document, target: Target, value: RubyValue): string {
+  const { name, definitionAt } = planAtDefinition(doc, target, value);
+  const key = formatKey(target);
+  const others = (settingsReading(doc, [name], definitionAt).get(name) ?? []).map(keyBinOfPath).filter((k) => k !== key);
+  return ` (at the definition of ${name}${others.length ? `, which also changes ${others.join(', ')}` : ''})`;
 }
 
 function reparse(doc: Document, edits: TextEdit[], key: string): Document {

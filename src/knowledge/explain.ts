@@ -115,7 +115,8 @@ export function explain(mainText: string, localText: string | undefined, key: st
     // Known settings and keys of either file: what a key set nowhere may have been meant to be.
     suggestions: setting || found.value || found.unknown ? [] : suggestAnyKeys(display, presentKeys(layered.combined).map((k) => utf8Text(k) ?? k)),
     ...layersOf(layered, path, fates, inputs),
-    notes: [],
+    // The line that decides the value names a constant or variable: the line that sets it decides too.
+    notes: (found.names ?? []).map((n) => `${n.name} is set at ${here.name(n.at.layer)}:${n.at.line}: ${n.at.text}`),
   };
   relate(result, layered, here);
   return result;
@@ -151,7 +152,7 @@ function writePlace(w: Write, place: (layer: Layer, at: number) => Place): Place
 }
 
 function literal(w: Write): RubyValue | undefined {
-  const v = evaluateLiteral(w.valueNode);
+  const v = evaluateLiteral(w.valueNode, w.scope);
   return v.ok ? v.value : undefined;
 }
 
@@ -172,6 +173,8 @@ interface Lookup {
   value?: RubyValue;
   unknown?: string;
   decidedBy?: Place;
+  /** The constants and variables the value is read through, and where each is set. */
+  names?: { name: string; at: Place }[];
 }
 
 interface Here {
@@ -186,7 +189,8 @@ function lookup(layered: Layered, target: Target, here: Here): Lookup {
     const at = here.at(found.line);
     return { unknown: `${here.name(at.layer)}:${at.line} has ${found.reason}`, decidedBy: at };
   }
-  return { value: found.value, decidedBy: here.at(found.line) };
+  const names = found.names?.map((r) => ({ name: r.name, at: here.at(r.definition.startPosition.row + 1) }));
+  return { value: found.value, decidedBy: here.at(found.line), ...(names ? { names } : {}) };
 }
 
 /** The value of another key in both files together, with where it is set. */

@@ -1,5 +1,8 @@
 import type { Document } from '../ruby/document';
 import { inNamedFiles, layerDocuments, type Layered } from '../ruby/layers';
+import { planAtDefinition } from '../edit/definition';
+import { settingsReading } from '../ruby/query';
+import { fail } from '../values/errors';
 import { planLocalChanges } from '../edit/localPlan';
 import { planChanges, type Change, type Plan } from '../edit/plan';
 import type { RubyValue } from '../values/value';
@@ -43,6 +46,7 @@ export function planEdit(input: EditInput): Plan {
   // Planning edits the tree it plans on (the re-parse is incremental), so it plans on a parse of
   // its own: the files' parse stays whole for the fold before the edit and the diff's masking.
   const layered = inNamedFiles(input.names, () => layerDocuments(main, local));
+  const alsoChanging = definitionReaders(layered, changes, target);
   const plan = target === 'main' ? planChanges(main, changes, options) : planLocalChanges(main, local ?? '', changes, options);
   const edited = plan.after !== plan.before;
   const afterLayered = !edited
@@ -53,7 +57,7 @@ export function planEdit(input: EditInput): Plan {
   const fold = (l: Layered) => foldUses({ layered: l, secrets: input.secrets, defaultAt: input.defaultAt, under: under && [...under, ...changes.map((c) => pathOfTarget(c.target))] });
   const before = fold(layered);
   const after = edited ? fold(afterLayered) : before;
-  const refusal = proveEdit({ before, after, changes, target, edited, force, allowOverridden: input.allowOverridden, names: input.names });
+  const refusal = proveEdit({ before, after, changes, target, edited, force, allowOverridden: input.allowOverridden, names: input.names, alsoChanging });
   if (refusal) throw refusal;
   return { ...plan, beforeDoc: target === 'main' ? layered.main : layered.local };
 }
@@ -75,4 +79,19 @@ export function changedPaths(before: Layered, after: Layered, plan: Plan, target
   const fromBefore = pathsWrittenIn(before.combined, b);
   const fromAfter = pathsWrittenIn(after.combined, a);
   return fromBefore && fromAfter && [...fromBefore, ...fromAfter];
+}
+
+/**
+ * A set --at-definition changes the name's assignment: every setting of both files that reads it
+ * there may change too, and only those. The name is set in scalr-server.rb, the file --local leaves alone.
+ */
+function definitionReaders(layered: Layered, changes: readonly Change[], target: Layer): string[][] {
+  const out: string[][] = [];
+  for (const c of changes) {
+    if (c.op !== 'set' || !c.atDefinition) continue;
+    if (target === 'local') fail('usage', '--at-definition changes where scalr-server.rb sets a name; it does not go with --local');
+    const { name, definitionAt } = planAtDefinition(layered.main, c.target, c.value);
+    out.push(...(settingsReading(layered.combined, [name], definitionAt).get(name) ?? []));
+  }
+  return out;
 }

@@ -29,6 +29,8 @@ export interface ProofInput {
   /** --allow-overridden: a set may go where scalr-server-local.rb decides, as a fleet's shared file does. */
   allowOverridden?: boolean;
   names: FileNames;
+  /** Settings the edit may change besides its keys: those reading a name set --at-definition changes. */
+  alsoChanging?: readonly string[][];
 }
 
 const ORDER: Record<Use['source'], number> = { main: 0, local: 1, secrets: 2 };
@@ -91,6 +93,7 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
     if (useText(a) === useText(b)) continue;
     const use = (b ?? a)!;
     if (paths.some((p) => related(p, use.path))) continue;
+    if (input.alsoChanging?.some((p) => related(p, use.path))) continue;
     if (revived(use.path, b, changes, target)) continue;
     changed.push(use);
   }

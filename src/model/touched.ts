@@ -27,6 +27,9 @@ export function changedSpans(before: string, after: string): { before: Span; aft
 
 /** The paths (group first) that text in `span` writes, deepest first found; undefined: it cannot be told. */
 export function pathsWrittenIn(doc: Document, span: Span): string[][] | undefined {
+  // Values read through constants and variables change with text outside their own writes (the
+  // name's line, or a line that stops changing the value in place): then every setting may differ.
+  if (doc.statements.some((s) => (s.kind === 'write' || s.kind === 'enable_all') && s.scope.size > 0)) return undefined;
   const byId = new Map(doc.statements.map((s) => [s.statement.id, s]));
   const out: string[][] = [];
   for (const node of doc.tree.rootNode.namedChildren) {

@@ -21,8 +21,9 @@ export interface Document {
 /**
  * Parses a file. With `previous` (the document the text was edited from, and the edits), the parse
  * reuses the old tree and the style already read, so a chain of changes costs little more than one.
+ * `localStart` is where scalr-server-local.rb starts when the text is both files joined (layers.ts).
  */
-export function parseDocument(text: string, previous?: { doc: Document; edits: readonly TextEdit[] }): Document {
+export function parseDocument(text: string, previous?: { doc: Document; edits: readonly TextEdit[] }, localStart?: number): Document {
   // The old document's style must be read before its tree is edited for reuse: the edit moves its nodes.
   let style: DocStyle | undefined = previous?.doc.style;
   let pairStyle: PairStyle | undefined = previous?.doc.pairStyle;
@@ -35,7 +36,7 @@ export function parseDocument(text: string, previous?: { doc: Document; edits: r
     const quoted = error.isMissing ? undefined : { text, start: error.startIndex, end: error.endIndex, render };
     fail('syntax', `syntax error at line ${row + 1}, column ${column + 1} (${near}); fix the file first`, { line: row + 1, column: column + 1 }, undefined, quoted);
   }
-  const statements = scanStatements(tree.rootNode);
+  const statements = scanStatements(tree.rootNode, localStart);
   return {
     text,
     tree,

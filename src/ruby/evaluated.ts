@@ -1,9 +1,10 @@
 import { sourceOf, type SyntaxNode } from '../../grammars/ruby';
 import { GROUPS, isGroup, type Group } from '../values/groups';
-import { evaluateLiteral, hashPairs, indexChain, pairKey, describe } from './literal';
+import { evaluateLiteral, hashPairs, indexChain, pairKey, describe, type NameRead, type Scope } from './literal';
 import type { RubyValue } from '../values/value';
 import { statementKind } from './constructs';
 import { referencesOf, type Statement } from './statements';
+import type { Bindings } from './bindings';
 
 /**
  * What Ruby holds after evaluating the file, with where each value came from: the effective
@@ -21,6 +22,8 @@ export interface HashNode {
 export interface LeafNode {
   kind: 'leaf';
   value: RubyValue;
+  /** The constants and variables the value was read through, when it was. */
+  names?: NameRead[];
 }
 /** A value that cannot be known without running Ruby, and why. */
 export interface OpaqueNode {
@@ -57,20 +60,26 @@ export function buildModel(statements: readonly Statement[]): Model {
   const model: Model = { groups: new Map(), lastStatement: new Map(), loadFailures: [] };
   for (const g of GROUPS) model.groups.set(g, { kind: 'hash', slots: new Map() });
 
+  // Every scope of the file shares what may change a value in place; any of them can be told.
+  const scope = statements.find((s) => s.kind === 'write' || s.kind === 'enable_all') as { scope: Bindings } | undefined;
+  const changed = (node: SyntaxNode): void => scope?.scope.changedInPlace(node);
+
   // In file order, as Ruby runs them: a later write replaces what an earlier uncertain statement touched.
   for (const s of statements) {
     if (s.kind === 'write') {
       model.lastStatement.set(s.group, s.statement);
-      applyWrite(model, s.group, s.path, s);
+      applyWrite(model, s.group, s.path, s, changed);
       continue;
     }
     if (s.kind === 'computed-key') {
       model.lastStatement.set(s.group, s.statement);
-      markOpaque(model, s.group, s.path, s.key, `${describe(s.key)} as a key`);
+      // `app[:a][0] = "x"` changes the string at app[:a] in place.
+      if (s.path.length > 0 && descend(model.groups.get(s.group)!, s.path)?.kind !== 'hash') changed(s.statement);
+      markOpaque(model, s.group, s.path, s.key, `${describe(s.key)} as a key`, false, changed);
       continue;
     }
     if (s.kind === 'enable_all') {
-      model.enableAll = { statement: s.statement, value: valueNodeOf(s.value) };
+      model.enableAll = { statement: s.statement, value: valueNodeOf(s.value, s.scope) };
       continue;
     }
     // Anything else that mentions a group makes what it touches uncertain.
@@ -82,7 +91,7 @@ export function buildModel(statements: readonly Statement[]): Model {
       const chain = referenceChain(ref);
       if (!chain) continue;
       model.lastStatement.set(chain.group, s.statement);
-      markOpaque(model, chain.group, chain.path, s.statement, construct(s.statement));
+      markOpaque(model, chain.group, chain.path, s.statement, construct(s.statement), false, changed);
     }
   }
   return model;
@@ -126,21 +135,24 @@ function referenceChain(ref: SyntaxNode): Chain | undefined {
   return chain;
 }
 
-function valueNodeOf(node: SyntaxNode): ValueNode {
-  if (node.type === 'hash') return new LiteralHash(node) as unknown as ValueNode;
-  const v = evaluateLiteral(node);
-  return v.ok ? { kind: 'leaf', value: v.value } : { kind: 'opaque', node: v.node, reason: v.reason };
+function valueNodeOf(node: SyntaxNode, scope: Scope | undefined): ValueNode {
+  if (node.type === 'hash') return new LiteralHash(node, scope) as unknown as ValueNode;
+  const v = evaluateLiteral(node, scope);
+  if (!v.ok) return { kind: 'opaque', node: v.node, reason: v.reason };
+  // Writes below a hash need it as slots of a literal; one that only an expression on names gives is not followed.
+  if (v.value.kind === 'hash' && !evaluateLiteral(node).ok) return { kind: 'opaque', node, reason: 'a hash computed by an expression' };
+  return v.names ? { kind: 'leaf', value: v.value, names: v.names } : { kind: 'leaf', value: v.value };
 }
 
 /** A slot whose value is evaluated only when something asks for it. */
-function lazySlot(key: string, valueNode: SyntaxNode, origin: Origin, shadows: boolean): Slot {
+function lazySlot(key: string, valueNode: SyntaxNode, origin: Origin, shadows: boolean, scope: Scope | undefined): Slot {
   let value: ValueNode | undefined;
   return {
     key,
     origin,
     shadows,
     get value() {
-      return (value ??= valueNodeOf(valueNode));
+      return (value ??= valueNodeOf(valueNode, scope));
     },
   };
 }
@@ -152,7 +164,10 @@ function lazySlot(key: string, valueNode: SyntaxNode, origin: Origin, shadows: b
 class LiteralHash {
   private map?: Map<string, Slot>;
   private problem?: OpaqueNode;
-  constructor(readonly literal: SyntaxNode) {}
+  constructor(
+    readonly literal: SyntaxNode,
+    private readonly scope: Scope | undefined,
+  ) {}
 
   get kind(): 'hash' | 'opaque' {
     this.read();
@@ -188,13 +203,13 @@ class LiteralHash {
       }
       const shadows = this.map.has(key.key);
       this.map.delete(key.key);
-      this.map.set(key.key, pairSlot(key.key, pair, hash, shadows));
+      this.map.set(key.key, pairSlot(key.key, pair, hash, shadows, this.scope));
     }
   }
 }
 
 /** A slot for a pair; its value node is looked up only when asked for. */
-function pairSlot(key: string, pair: SyntaxNode, hash: SyntaxNode, shadows: boolean): Slot {
+function pairSlot(key: string, pair: SyntaxNode, hash: SyntaxNode, shadows: boolean, scope: Scope | undefined): Slot {
   let valueNode: SyntaxNode | null | undefined;
   let value: ValueNode | undefined;
   const node = (): SyntaxNode | null => (valueNode === undefined ? (valueNode = pair.childForFieldName('value')) : valueNode);
@@ -212,7 +227,7 @@ function pairSlot(key: string, pair: SyntaxNode, hash: SyntaxNode, shadows: bool
     shadows,
     get value() {
       const v = node();
-      return (value ??= v ? valueNodeOf(v) : { kind: 'opaque', node: pair, reason: 'a shorthand hash pair' });
+      return (value ??= v ? valueNodeOf(v, scope) : { kind: 'opaque', node: pair, reason: 'a shorthand hash pair' });
     },
   };
 }
@@ -226,7 +241,7 @@ function fastKey(text: string, at: number): { ok: true; key: string } | undefine
   return { ok: true, key: m[1] ?? m[2] ?? m[3] ?? m[4] };
 }
 
-function applyWrite(model: Model, group: Group, path: string[], match: { statement: SyntaxNode; value: SyntaxNode }): void {
+function applyWrite(model: Model, group: Group, path: string[], match: { statement: SyntaxNode; value: SyntaxNode; scope: Scope }, changed: (node: SyntaxNode) => void): void {
   const root = model.groups.get(group)!;
   if (path.length === 0 || root.kind !== 'hash') {
     markOpaque(model, group, path, match.statement, 'an assignment this tool cannot follow');
@@ -234,6 +249,8 @@ function applyWrite(model: Model, group: Group, path: string[], match: { stateme
   }
   const parent = descend(root, path.slice(0, -1));
   if (!parent || parent.kind !== 'hash') {
+    // `app[:a]["x"] = 1` on a string replaces part of it, and a name may hold that same string.
+    if (parent) changed(match.statement);
     // Ruby itself fails here (indexing nil or a scalar), unless the parent is only uncertain.
     const fails = !parent || parent.kind === 'leaf';
     const below = !parent ? 'a key that is not set' : parent.kind === 'leaf' ? 'a value that is not a hash' : 'an uncertain value';
@@ -243,7 +260,7 @@ function applyWrite(model: Model, group: Group, path: string[], match: { stateme
   const key = path[path.length - 1];
   const shadows = parent.slots.has(key);
   parent.slots.delete(key);
-  parent.slots.set(key, lazySlot(key, match.value, { kind: 'statement', statement: match.statement, valueNode: match.value }, shadows));
+  parent.slots.set(key, lazySlot(key, match.value, { kind: 'statement', statement: match.statement, valueNode: match.value }, shadows, match.scope));
 }
 
 function descend(node: ValueNode, path: string[]): ValueNode | undefined {
@@ -255,7 +272,7 @@ function descend(node: ValueNode, path: string[]): ValueNode | undefined {
   return cur;
 }
 
-function markOpaque(model: Model, group: Group, path: string[], node: SyntaxNode, reason: string, failsToLoad = false): void {
+function markOpaque(model: Model, group: Group, path: string[], node: SyntaxNode, reason: string, failsToLoad = false, changed?: (node: SyntaxNode) => void): void {
   const opaque: OpaqueNode = failsToLoad ? { kind: 'opaque', node, reason, failsToLoad } : { kind: 'opaque', node, reason };
   if (failsToLoad) model.loadFailures.push({ path: [group, ...path], node: opaque });
   if (path.length === 0) {
@@ -267,6 +284,8 @@ function markOpaque(model: Model, group: Group, path: string[], node: SyntaxNode
     if (cur.kind !== 'hash') return;
     const slot = cur.slots.get(path[i]);
     if (i === path.length - 1 || !slot || slot.value.kind !== 'hash') {
+      // Something below a value that is not a hash may change that value in place.
+      if (slot && i < path.length - 1 && slot.value.kind !== 'hash') changed?.(node);
       cur.slots.set(path[i], { key: path[i], value: opaque, origin: { kind: 'opaque', node }, shadows: !!slot });
       return;
     }

@@ -1,11 +1,14 @@
 import { parseDocument, type Document } from './document';
 import { ScalrConfError } from '../values/errors';
 import { scanWrites, type Layer, type Scan } from './writes';
+import type { Scope } from './literal';
 
 /**
  * scalr-server-ctl evaluates scalr-server.rb, then scalr-server-local.rb, into one configuration.
  * For literal assignments that is the same as evaluating the two texts one after the other, so the
- * effective model of both files is the model of their concatenation, with lines mapped back.
+ * effective model of both files is the model of their concatenation, with lines mapped back. The
+ * one difference, local variables (each file has its own), is kept by telling the parse where the
+ * local file starts.
  */
 export interface Layered {
   main: Document;
@@ -26,7 +29,7 @@ export function layerDocuments(mainText: string, localText?: string, parsedMain?
   const local = localText === undefined ? undefined : parseLayer(localText, 'local');
   const joined = localText === undefined ? undefined : combineTexts(mainText, localText);
   const offset = joined?.lineOffset ?? 0;
-  const combined = joined ? parseDocument(joined.text) : main;
+  const combined = joined ? parseDocument(joined.text, undefined, joined.localStart) : main;
   let scan: Scan | undefined;
   return {
     main,
@@ -38,6 +41,12 @@ export function layerDocuments(mainText: string, localText?: string, parsedMain?
       if (scan) return scan;
       const mainScan = scanWrites(main.statements, 'main');
       const localScan = local ? scanWrites(local.statements, 'local') : { writes: [], others: [] };
+      // The local file alone knows no constant of the main one: its values are read with the scopes of both joined.
+      if (joined) {
+        const scopes = new Map<number, Scope>();
+        for (const st of combined.statements) if (st.kind === 'write' || st.kind === 'enable_all') scopes.set(st.statement.startIndex - joined.localStart, st.scope);
+        for (const w of localScan.writes) w.scope = scopes.get(w.statement.startIndex) ?? w.scope;
+      }
       return (scan = { writes: [...mainScan.writes, ...localScan.writes], others: [...mainScan.others, ...localScan.others] });
     },
   };

@@ -1,11 +1,37 @@
 import type { SyntaxNode } from '../../grammars/ruby';
 import type { RubyValue } from '../values/value';
 
-/** The value of a literal, or why it is not one (a variable, a call, interpolation, ...). */
-export type Evaluated = { ok: true; value: RubyValue } | { ok: false; node: SyntaxNode; reason: string };
+/**
+ * The value of a literal, or why it is not one (a variable, a call, interpolation, ...). With a
+ * scope, `names` lists the constants and variables the value was read through.
+ */
+export type Evaluated = { ok: true; value: RubyValue; names?: NameRead[] } | { ok: false; node: SyntaxNode; reason: string };
+
+/** A constant or local variable an expression read, and the assignment that gave it its value. */
+export interface NameRead {
+  name: string;
+  /** Where it is read. */
+  node: SyntaxNode;
+  /** The top-level assignment that decides it. */
+  definition: SyntaxNode;
+}
+
+/** What a name holds at one point of the file: its value, or why it cannot be known there. */
+export type Bound = { definition: SyntaxNode; value: RubyValue } | { definition?: SyntaxNode; unreadable: string };
+
+/** The names visible at one point of a file, as bindings.ts follows them. */
+export interface Scope {
+  lookup(name: string): Bound | undefined;
+}
 
 const notLiteral = (node: SyntaxNode, reason: string): Evaluated => ({ ok: false, node, reason });
 const ok = (value: RubyValue): Evaluated => ({ ok: true, value });
+
+/** With a scope, expressions on literals and names are read too; the names read are collected. */
+interface Context {
+  scope: Scope;
+  reads: NameRead[];
+}
 
 /** Heredoc bodies stand apart from their `<<~ID` beginnings in the tree; pair them up in order. */
 export function heredocBody(begin: SyntaxNode): SyntaxNode | undefined {
@@ -22,7 +48,22 @@ export function heredocBody(begin: SyntaxNode): SyntaxNode | undefined {
 }
 const bodyCache = new WeakMap<object, Map<number, SyntaxNode | undefined>>();
 
-export function evaluateLiteral(node: SyntaxNode): Evaluated {
+/**
+ * The value of a literal. Given the scope at its place in the file, also names, `+`, `==`/`!=`,
+ * `if`/`unless`/ternaries and `.freeze` on such values, as Ruby computes them.
+ */
+export function evaluateLiteral(node: SyntaxNode, scope?: Scope): Evaluated {
+  if (!scope) return evaluate(node);
+  const ctx: Context = { scope, reads: [] };
+  const v = evaluate(node, ctx);
+  return v.ok && ctx.reads.length > 0 ? { ...v, names: ctx.reads } : v;
+}
+
+function evaluate(node: SyntaxNode, ctx?: Context): Evaluated {
+  if (ctx) {
+    const v = evaluateExpression(node, ctx);
+    if (v) return v;
+  }
   switch (node.type) {
     case 'string':
       return stringValue(node);
@@ -61,7 +102,7 @@ export function evaluateLiteral(node: SyntaxNode): Evaluated {
     case 'nil':
       return ok({ kind: 'nil' });
     case 'array':
-      return listValue(node, node.namedChildren, evaluateLiteral);
+      return listValue(node, node.namedChildren, (item) => evaluate(item, ctx));
     case 'string_array':
     case 'symbol_array':
       return listValue(node, node.namedChildren, (word) => {
@@ -77,7 +118,7 @@ export function evaluateLiteral(node: SyntaxNode): Evaluated {
         if (!key.ok) return key;
         const valueNode = pair.childForFieldName('value');
         if (!valueNode) return notLiteral(pair, 'a shorthand hash pair');
-        const value = evaluateLiteral(valueNode);
+        const value = evaluate(valueNode, ctx);
         if (!value.ok) return value;
         const at = entries.findIndex(([k]) => k === key.key);
         if (at >= 0) entries.splice(at, 1);
@@ -86,10 +127,120 @@ export function evaluateLiteral(node: SyntaxNode): Evaluated {
       return ok({ kind: 'hash', entries });
     }
     case 'parenthesized_statements':
-      return node.namedChildCount === 1 ? evaluateLiteral(node.namedChildren[0]) : notLiteral(node, 'an expression');
+      return node.namedChildCount === 1 ? evaluate(node.namedChildren[0], ctx) : notLiteral(node, 'an expression');
     default:
       return notLiteral(node, describe(node));
   }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Expressions on literals and names, read only with a scope
+
+/** Undefined when the node is no expression of these kinds: it is read as a plain literal. */
+function evaluateExpression(node: SyntaxNode, ctx: Context): Evaluated | undefined {
+  switch (node.type) {
+    case 'identifier':
+    case 'constant':
+      return nameValue(node, ctx);
+    case 'binary':
+      return binaryValue(node, ctx);
+    case 'if':
+    case 'elsif':
+    case 'unless':
+    case 'conditional':
+      return conditionalValue(node, ctx);
+    case 'call': {
+      // `'x'.freeze` is the same string; nothing else with a receiver is followed.
+      const receiver = node.childForFieldName('receiver');
+      const method = node.childForFieldName('method')?.text;
+      if (receiver && method === 'freeze' && !node.childForFieldName('arguments') && !node.childForFieldName('block')) {
+        return evaluate(receiver, ctx);
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function nameValue(node: SyntaxNode, ctx: Context): Evaluated {
+  const bound = ctx.scope.lookup(node.text);
+  if (!bound) return notLiteral(node, describe(node));
+  // Assigned in the file, so a variable (not a method) for certain.
+  if ('unreadable' in bound) return notLiteral(node, `${node.type === 'constant' ? describe(node) : `the variable "${node.text}"`}, ${bound.unreadable}`);
+  ctx.reads.push({ name: node.text, node, definition: bound.definition });
+  return ok(bound.value);
+}
+
+function binaryValue(node: SyntaxNode, ctx: Context): Evaluated | undefined {
+  const op = node.childForFieldName('operator')?.text;
+  if (op !== '+' && op !== '==' && op !== '!=') return undefined;
+  const leftNode = node.childForFieldName('left');
+  const rightNode = node.childForFieldName('right');
+  if (!leftNode || !rightNode) return undefined;
+  const left = evaluate(leftNode, ctx);
+  if (!left.ok) return left;
+  const right = evaluate(rightNode, ctx);
+  if (!right.ok) return right;
+  const a = left.value;
+  const b = right.value;
+  if (op === '+') {
+    if (a.kind === 'string' && b.kind === 'string') return ok({ kind: 'string', bin: a.bin + b.bin });
+    if (a.kind === 'integer' && b.kind === 'integer') return ok({ kind: 'integer', value: a.value + b.value });
+    if (a.kind === 'array' && b.kind === 'array') return ok({ kind: 'array', items: [...a.items, ...b.items] });
+    return notLiteral(node, describe(node));
+  }
+  const same = equal(a, b);
+  if (same === undefined) return notLiteral(node, describe(node));
+  return ok({ kind: 'boolean', value: op === '==' ? same : !same });
+}
+
+/** Ruby's `==` on two values, where this tool can be sure of it. */
+function equal(a: RubyValue, b: RubyValue): boolean | undefined {
+  const numeric = (v: RubyValue) => v.kind === 'integer' || v.kind === 'float';
+  if (a.kind !== b.kind) return numeric(a) && numeric(b) ? undefined : a.kind === 'hash' || b.kind === 'hash' ? undefined : false;
+  switch (a.kind) {
+    case 'string':
+      return a.bin === (b as typeof a).bin;
+    case 'symbol':
+      return a.name === (b as typeof a).name;
+    case 'integer':
+      return a.value === (b as typeof a).value;
+    case 'boolean':
+      return a.value === (b as typeof a).value;
+    case 'nil':
+      return true;
+    case 'array': {
+      const other = (b as typeof a).items;
+      if (other.length !== a.items.length) return false;
+      for (let i = 0; i < other.length; i++) {
+        const e = equal(a.items[i], other[i]);
+        if (e !== true) return e;
+      }
+      return true;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `if c then a else b end`, `elsif`, `unless`, `c ? a : b`: Ruby evaluates only the branch taken. */
+function conditionalValue(node: SyntaxNode, ctx: Context): Evaluated {
+  const conditionNode = node.childForFieldName('condition');
+  if (!conditionNode) return notLiteral(node, describe(node));
+  const condition = evaluate(conditionNode, ctx);
+  if (!condition.ok) return condition;
+  const c = condition.value;
+  const truthy = !(c.kind === 'nil' || (c.kind === 'boolean' && !c.value));
+  const taken = truthy !== (node.type === 'unless') ? node.childForFieldName('consequence') : node.childForFieldName('alternative');
+  if (!taken) return ok({ kind: 'nil' });
+  if (taken.type === 'elsif') return node.type === 'unless' ? notLiteral(taken, describe(taken)) : conditionalValue(taken, ctx);
+  if (node.type === 'conditional') return evaluate(taken, ctx);
+  // A `then` or `else` body: the value of its last statement; one statement is all this follows.
+  const body = taken.namedChildren.filter((c) => c.type !== 'comment' && c.type !== 'heredoc_body');
+  if (body.length === 0) return ok({ kind: 'nil' });
+  if (body.length > 1) return notLiteral(taken, 'a branch of more than one statement');
+  return evaluate(body[0], ctx);
 }
 
 /** The pairs of a hash literal in order, without comments and heredoc bodies. */

@@ -4,11 +4,14 @@ import { sourceOf, type SyntaxNode } from '../../grammars/ruby';
 import { formatKey, type Target } from '../values/keys';
 import type { HashNode, OpaqueNode, Slot, ValueNode } from './evaluated';
 import type { RubyValue } from '../values/value';
+import type { NameRead } from './literal';
 
 /** Where a value came from: the line that decides it. */
 export interface Found {
   value: RubyValue;
   line: number;
+  /** The constants and variables it was read through, in the order read, each once. */
+  names?: NameRead[];
 }
 
 /** A value Ruby computes when it runs the file, which this tool cannot read with certainty, and why. */
@@ -44,7 +47,20 @@ export function readValue(doc: Document, target: Target): Found | Unreadable | u
   const found = locate(doc, target);
   if (!found || 'kind' in found) return found;
   const value = known(found.node, formatKey(target));
-  return value.kind === 'unreadable' ? value : { value, line: found.line };
+  if (value.kind === 'unreadable') return value;
+  const names = namesUnder(found.node);
+  return names.length > 0 ? { value, line: found.line, names } : { value, line: found.line };
+}
+
+/** The names the leaves of a value were read through, each (name and definition) once. */
+export function namesUnder(node: ValueNode): NameRead[] {
+  const out = new Map<string, NameRead>();
+  const walk = (n: ValueNode): void => {
+    if (n.kind === 'leaf') for (const r of n.names ?? []) out.set(`${r.name}@${r.definition.id}`, out.get(`${r.name}@${r.definition.id}`) ?? r);
+    else if (n.kind === 'hash') for (const slot of n.slots.values()) walk(slot.value);
+  };
+  walk(node);
+  return [...out.values()];
 }
 
 /** The value Ruby computes for a key; undefined when not set. Refuses one it cannot read with certainty. */
@@ -132,4 +148,37 @@ export function presentKeys(doc: Document): string[] {
   };
   for (const [group, node] of doc.model.groups) walk({ kind: 'group', group, path: [] }, node);
   return keys;
+}
+
+/** The names a key's value is read through; empty when it is a literal, unset or unreadable. */
+export function namesAt(doc: Document, target: Target): NameRead[] {
+  const found = locate(doc, target);
+  return found && !('kind' in found) ? namesUnder(found.node) : [];
+}
+
+/**
+ * For each name, the settings whose values read it, as paths (group, then keys; `['enable_all']`),
+ * in the order the model holds them. With `definitionAt`, only reads of the assignment that starts
+ * there (a name may be set more than once).
+ */
+export function settingsReading(doc: Document, names: readonly string[], definitionAt?: number): Map<string, string[][]> {
+  const out = new Map<string, string[][]>(names.map((n) => [n, []]));
+  const visit = (path: string[], node: ValueNode): void => {
+    const seen = new Set<string>();
+    for (const r of namesUnder(node)) {
+      if (!out.has(r.name) || seen.has(r.name) || (definitionAt !== undefined && r.definition.startIndex !== definitionAt)) continue;
+      seen.add(r.name);
+      out.get(r.name)!.push(path);
+    }
+  };
+  const walk = (path: string[], node: ValueNode): void => {
+    if (node.kind !== 'hash') return;
+    for (const [k, slot] of node.slots) {
+      if (slot.value.kind === 'hash') walk([...path, k], slot.value);
+      else visit([...path, k], slot.value);
+    }
+  };
+  for (const [group, node] of doc.model.groups) walk([group], node);
+  if (doc.model.enableAll) visit(['enable_all'], doc.model.enableAll.value);
+  return out;
 }

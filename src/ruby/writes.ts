@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '../../grammars/ruby';
 import { isGroup, type Group } from '../values/groups';
 import { formatKey, type Target } from '../values/keys';
-import { evaluateLiteral, hashPairs, indexChain, pairKey } from './literal';
+import { evaluateLiteral, hashPairs, indexChain, pairKey, type Scope } from './literal';
 import { utf8Text } from '../values/value';
 import type { StatementKind } from './constructs';
 import type { Statement } from './statements';
@@ -30,6 +30,8 @@ export interface Write {
   statement: SyntaxNode;
   /** Whether the value is a hash literal whose pairs are writes of their own. */
   expanded: boolean;
+  /** The constants and variables visible at the write, for reading its value. */
+  scope?: Scope;
 }
 
 export type OtherKind =
@@ -64,10 +66,10 @@ export function scanWrites(statements: readonly Statement[], layer: Layer): Scan
     const statement = s.statement;
     switch (s.kind) {
       case 'write':
-        pushWrite(writes, { layer, path: [s.group, ...s.path], kind: 'statement', node: statement, valueNode: s.value, statement });
+        pushWrite(writes, { layer, path: [s.group, ...s.path], kind: 'statement', node: statement, valueNode: s.value, statement, scope: s.scope });
         break;
       case 'enable_all':
-        writes.push({ layer, path: ['enable_all'], kind: 'setter', node: statement, valueNode: s.value, statement, expanded: false });
+        writes.push({ layer, path: ['enable_all'], kind: 'setter', node: statement, valueNode: s.value, statement, expanded: false, scope: s.scope });
         break;
       case 'computed-key':
         others.push({ layer, kind: 'computed-key', statement, name: s.key.text });
@@ -101,6 +103,7 @@ function pushWrite(writes: Write[], w: Omit<Write, 'expanded'>): void {
       keyNode: pair.childForFieldName('key')!,
       hash: w.valueNode,
       statement: w.statement,
+      scope: w.scope,
     });
   }
 }
