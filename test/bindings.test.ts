@@ -289,6 +289,9 @@ describe('set of a key whose value is a constant or variable', () => {
       const summary = JSON.parse(r.stdout).summary as string[];
       expect(summary[0]).toBe('set routing[:endpoint_host] (in place of ENDPOINT, which routing[:graphics_host], routing[:plotter_host] still read)');
       expect(summary[1]).toMatch(/^set routing\[:plotter_port\] \(in place of proto, which routing\[:endpoint_scheme\], routing\[:graphics_scheme\], routing\[:plotter_scheme\] still read\)$/);
+      // Without --json the same is said beside the diff.
+      const dry = await runCli(['set', 'routing[:graphics_host]', 'lb.example.com', '--file', file, '--dry-run']);
+      expect(dry.stderr).toContain('scalr-conf: note: set routing[:graphics_host] (in place of ENDPOINT, which routing[:plotter_host] still reads)\n');
       const after = readFileSync(file, 'latin1');
       expect(after).toContain('routing[:endpoint_host] = "scalr.example.com"\n');
       expect(after).toContain("ENDPOINT = 'loadbalancer or hostname of endpoint'");

@@ -82,6 +82,7 @@ export async function pendingWrite(opts: GlobalOptions, deps: Deps, planner: Pla
       const shown = Buffer.from(opts.showSecrets ? diff : maskFileDiff(diff, plan.before, plan.after, { before: plan.beforeDoc?.tree, after: plan.doc?.tree }), 'latin1');
       result.diff = shown.toString('utf8');
       if (!json) deps.stdout.write(diffBytes(shown, colour));
+      for (const note of plan.notes ?? []) deps.stderr.write(asText(`scalr-conf: note: ${note}`) + '\n');
       return { read, plan };
     },
   };

@@ -26,6 +26,8 @@ export interface Plan {
   beforeDoc?: Document;
   /** One line per change: what it did, or that it changed nothing. */
   summary: string[];
+  /** What the admin should hear beside the diff: other settings that read a name the edit replaced or changed. */
+  notes?: string[];
 }
 
 export interface PlanOptions {
@@ -47,6 +49,7 @@ export function planChanges(text: string, changes: readonly Change[], options: P
   // `parsed` is `text` already parsed; planning edits its tree for the next parse, so it is spent.
   let doc = parsed?.text === text ? parsed : parseDocument(text);
   const summary: string[] = [];
+  const notes: string[] = [];
   for (const change of changes) {
     const key = formatKey(change.target);
     const shared = change.op === 'set' ? (change.atDefinition ? definitionReaders(doc, change.target, change.value) : sharedNames(doc, change.target)) : '';
@@ -61,8 +64,9 @@ export function planChanges(text: string, changes: readonly Change[], options: P
       if (change.op === 'set') break;
     }
     summary.push(edited ? `${change.op} ${key}${shared}` : `${key}: ${change.op === 'set' ? 'already has that value' : 'not set'}`);
+    if (edited && shared) notes.push(`${change.op} ${key}${shared}`);
   }
-  return { before: text, after: doc.text, doc, summary };
+  return { before: text, after: doc.text, doc, summary, notes };
 }
 
 /**
