@@ -7,7 +7,7 @@ import { ROOT } from './support/tmp';
  * The folders follow the pipeline: each imports only from the folders before it (or itself), and
  * everything before the I/O edge is pure.
  */
-const ORDER = ['values', 'ruby', 'edit', 'model', 'knowledge', 'io', 'cli'] as const;
+const ORDER = ['values', 'ruby', 'edit', 'model', 'knowledge', 'io', 'app', 'cli'] as const;
 const PURE = new Set(['values', 'ruby', 'edit', 'model', 'knowledge']);
 
 function sources(dir: string): string[] {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadMany, requireRuby, type Effective, type LoadResult } from './support/ruby';
 import { configDir, ROOT } from './support/tmp';
 import { runCli } from './support/cli';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { explain } from '../src/knowledge/explain';
 import { layerDocuments } from '../src/ruby/layers';
 import { readValue } from '../src/ruby/query';

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { ROOT, SAMPLE } from './support/tmp';
 
 function installCopy(): string {

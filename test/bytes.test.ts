@@ -13,7 +13,7 @@ import { inConfiguration } from '../src/model/pipeline';
 import { at } from './support/checks';
 import { BIN } from './support/tmp';
 import { makeTmpDir } from './support/helpers';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { listSettings } from '../src/knowledge/schema';
 import { parseKey } from '../src/values/keys';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { buildProgram } from '../src/cli/main';
-import type { Deps } from '../src/cli/deps';
+import type { Deps } from '../src/app/deps';
 import { listSettings } from '../src/knowledge/schema';
 
 const deps: Deps = { env: {}, stdout: { write: () => true }, stderr: { write: () => true }, stdin: process.stdin };

@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, configDir, FAKE_CTL, ROOT } from './support/tmp';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 
 /** The installed entry point, as an admin runs it, with a scalr-server-ctl that records its calls. */
 function scalrConf(args: string[], env: NodeJS.ProcessEnv) {

@@ -7,8 +7,8 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Choice } from '../src/cli/deps';
-import { EXIT } from '../src/cli/exitCodes';
+import type { Choice } from '../src/app/deps';
+import { EXIT } from '../src/app/exitCodes';
 import { lockPathFor } from '../src/io/lock';
 import { runCli } from './support/cli';
 import { loadUses, requireRuby, usesChanges } from './support/ruby';

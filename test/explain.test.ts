@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { toCanonical, type Canonical } from '../src/values/value';
 import { explain } from '../src/knowledge/explain';
 import { runCli } from './support/cli';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '../src/cli/exitCodes';
-import type { Choice } from '../src/cli/deps';
+import { EXIT } from '../src/app/exitCodes';
+import type { Choice } from '../src/app/deps';
 import { runCli } from './support/cli';
 import { configDir } from './support/tmp';
 

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { caseDirs, run, tempsIn } from './support/helpers';
 import { FAKE_CTL, SAMPLE } from './support/tmp';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { backupSubdir } from '../src/io/backups';
 
 const cases = caseDirs('scalr-history-');

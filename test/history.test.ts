@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { configDir, FAKE_CTL } from './support/tmp';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 
 describe('history and restore', () => {
   it('lists kept versions and restores one through the normal write path, reconfiguring', async () => {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { firstDifference, type Tagged } from '../src/io/installedLoader';
 import { runCli } from './support/cli';
 import { installEmbeddedRuby, installStandIn, type StandIn } from './support/installed-scalr';

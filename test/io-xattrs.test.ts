@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { makeTmpDir, run } from './support/helpers';
 import { BIN, SAMPLE } from './support/tmp';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 
 let mnt = '';
 let n = 0;

@@ -10,9 +10,9 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from './support/cli';
 import { BIN, configDir, FAKE_CTL } from './support/tmp';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { buildProgram } from '../src/cli/main';
-import type { Deps } from '../src/cli/deps';
+import type { Deps } from '../src/app/deps';
 import type { Command } from 'commander';
 
 const SET = ['set', 'aws.instances_connection_policy', 'local'];

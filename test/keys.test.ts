@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { iamPolicy, listSettings } from '../src/knowledge/schema';
 import { runCli } from './support/cli';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { loadProblems } from '../src/knowledge/loadProblems';
 import { runCli } from './support/cli';
 import { loadMany, requireRuby } from './support/ruby';

@@ -1,7 +1,7 @@
 import { chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import type { Canonical } from '../src/values/value';
 import { runCli } from './support/cli';
 import { loadMany, requireRuby, type Effective } from './support/ruby';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { BIN, SAMPLE } from './support/tmp';
-import { EXIT } from '../src/cli/exitCodes';
-import { colourDiff } from '../src/cli/colour';
+import { EXIT } from '../src/app/exitCodes';
+import { colourDiff } from '../src/app/colour';
 import { unifiedDiff } from '../src/edit/diff';
 
 const ESC = '\x1b[';

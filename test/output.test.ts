@@ -1,11 +1,11 @@
 /**
- * The real process writes its output with writeSync on fds 1 and 2 (src/cli/deps.ts): complete
+ * The real process writes its output with writeSync on fds 1 and 2 (src/app/deps.ts): complete
  * writes, a wait when the descriptor is non-blocking and full, and quiet once the reader is gone.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fdStream } from '../src/cli/stream';
+import { fdStream } from '../src/app/stream';
 import { BIN, configDir } from './support/tmp';
 
 function errno(code: string): NodeJS.ErrnoException {

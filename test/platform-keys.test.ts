@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { diagnose } from '../src/knowledge/doctor';
 import { at } from './support/checks';
 import { runCli } from './support/cli';

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { parseDocument } from '../src/ruby/document';
 import { parseKey, type Target } from '../src/values/keys';
 import { planChanges, type Change, type PlanOptions } from '../src/edit/plan';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRuby } from '../grammars/ruby';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import type { PairStyle } from '../src/ruby/style';
 import { binOf } from '../src/values/value';
 import { diagnose } from '../src/knowledge/doctor';

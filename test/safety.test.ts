@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { BIN, configDir, FAKE_CTL } from './support/tmp';
 import { loadEffective } from './support/ruby';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 
 function spawnBin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -4,7 +4,7 @@ import { loadScenarios, stage } from './support/scenarios';
 import { runCli } from './support/cli';
 import { loadMany, type Effective } from './support/ruby';
 import { modelSet, modelUnset, normalise } from './support/model';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { parseKey } from '../src/values/keys';
 import { toCanonical, type Canonical } from '../src/values/value';
 import { getValue } from '../src/ruby/query';

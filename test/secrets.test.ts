@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { configDir } from './support/tmp';
-import { EXIT } from '../src/cli/exitCodes';
-import { maskSecrets } from '../src/cli/secrets';
+import { EXIT } from '../src/app/exitCodes';
+import { maskSecrets } from '../src/app/secrets';
 
 const FILE = `mysql[:root_password] = "r00t-pw"
 app[:configuration] = {

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../src/cli/exitCodes';
+import { EXIT } from '../src/app/exitCodes';
 import { diagnose } from '../src/knowledge/doctor';
 import { lookupSetting } from '../src/knowledge/schema';
 import { acceptsName, libraryNames, manifestVersion, PROFILES, profileFor, resolveTarget } from '../src/knowledge/versions';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { iamPolicy } from '../knowledge/schema';
-import type { Deps } from './deps';
-import type { GlobalOptions } from './options';
-import type { Run } from './exitCodes';
+import type { Deps } from '../app/deps';
+import type { GlobalOptions } from '../app/options';
+import type { Run } from '../app/exitCodes';
 
 export function registerAws(program: Command, deps: Deps, _run: Run, _globals: () => GlobalOptions): void {
   const aws = program

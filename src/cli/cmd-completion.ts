@@ -1,8 +1,8 @@
 import { Argument, type Command, type Option } from 'commander';
 import { listSettings } from '../knowledge/schema';
-import type { Deps } from './deps';
-import type { GlobalOptions } from './options';
-import type { Run } from './exitCodes';
+import type { Deps } from '../app/deps';
+import type { GlobalOptions } from '../app/options';
+import type { Run } from '../app/exitCodes';
 
 export const SHELLS = ['bash', 'zsh'] as const;
 export type Shell = (typeof SHELLS)[number];

@@ -8,11 +8,11 @@ import { knownDefault } from '../knowledge/defaults';
 import { isSecretKey } from '../knowledge/schema';
 import { plainJson } from './valueText';
 import { differenceLine, fileOf, type Side } from './differenceText';
-import { readSecretsFile, readText, secretsFileFor } from './configFiles';
-import type { Deps } from './deps';
-import { EXIT, type Run } from './exitCodes';
-import { localFileFor, type GlobalOptions } from './options';
-import { asText } from './text';
+import { readSecretsFile, readText, secretsFileFor } from '../app/configFiles';
+import type { Deps } from '../app/deps';
+import { EXIT, type Run } from '../app/exitCodes';
+import { localFileFor, type GlobalOptions } from '../app/options';
+import { asText } from '../app/text';
 
 /** The word that says a configuration has no local file or secrets JSON. */
 const NONE = 'none';

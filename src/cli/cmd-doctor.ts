@@ -3,14 +3,14 @@ import { fail } from '../values/errors';
 import type { Layer } from '../ruby/writes';
 import { diagnose, type SyntaxReport } from '../knowledge/doctor';
 import { describeTarget, isVersion } from '../knowledge/versions';
-import { scalrTarget } from './scalrTarget';
+import { scalrTarget } from '../app/scalrTarget';
 
 export { scalrTarget };
-import { readConfigFiles } from './configFiles';
-import type { Deps } from './deps';
-import { EXIT, type Run } from './exitCodes';
-import { scalrRoot, targetFile, type GlobalOptions } from './options';
-import { applyPlan } from './apply';
+import { readConfigFiles } from '../app/configFiles';
+import type { Deps } from '../app/deps';
+import { EXIT, type Run } from '../app/exitCodes';
+import { scalrRoot, targetFile, type GlobalOptions } from '../app/options';
+import { applyPlan } from '../app/apply';
 
 export function registerDoctor(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
   program

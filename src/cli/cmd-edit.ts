@@ -3,16 +3,16 @@ import { fail } from '../values/errors';
 import { editorCommand, makeEditCopy, runEditor, type EditCopy } from '../io/editor';
 import { isMissing } from '../io/localFile';
 import { isSecretKey } from '../knowledge/schema';
-import type { Pending, Planner } from './pendingWrite';
-import { readSecrets, readText } from './configFiles';
+import type { Pending, Planner } from '../app/pendingWrite';
+import { readSecrets, readText } from '../app/configFiles';
 import { differenceLine } from './differenceText';
 import { offerFor, unaskedAnswer, type Answer } from './editDecision';
 import { reviewEdit, type EditContext, type Review } from './editReview';
-import { askChoice, askYesNo, isInteractive, type Choice, type Deps } from './deps';
-import { EXIT, type Run } from './exitCodes';
-import { fileNames } from './layered';
-import { FILTER, targetFile, type GlobalOptions } from './options';
-import type { WriteSession } from './write';
+import { askChoice, askYesNo, isInteractive, type Choice, type Deps } from '../app/deps';
+import { EXIT, type Run } from '../app/exitCodes';
+import { fileNames } from '../app/layered';
+import { FILTER, targetFile, type GlobalOptions } from '../app/options';
+import type { WriteSession } from '../app/write';
 
 export function registerEdit(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
   program
@@ -66,7 +66,7 @@ async function editFile(opts: GlobalOptions, deps: Deps): Promise<number> {
     if (text !== original) fail('changed-on-disk', `${file} changed on disk while it was being edited; nothing written`, undefined, file);
     return chosen ? { before: text, after: chosen.text, summary: [chosen.summary] } : { before: text, after: text, summary: ['edit: nothing chosen'] };
   };
-  const { pendingWrite } = await import('./pendingWrite');
+  const { pendingWrite } = await import('../app/pendingWrite');
   const pending = await pendingWrite(opts, deps, planner);
   const session: WriteSession = async (install) => {
     original = pending.absentLocal() ? '' : readText(file);
@@ -98,7 +98,7 @@ async function editFile(opts: GlobalOptions, deps: Deps): Promise<number> {
       return pending.finish(EXIT.OK);
     });
   }
-  const { writePlanned } = await import('./write');
+  const { writePlanned } = await import('../app/write');
   // The choice made in the session is the confirmation, and the copy was checked under this lock.
   return writePlanned({ ...opts, yes: true, verify: false }, deps, planner, pending, session);
 }

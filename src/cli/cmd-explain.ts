@@ -10,12 +10,12 @@ import { didYouMean, isSecretKey } from '../knowledge/schema';
 import { plainJson } from './valueText';
 import { knownDefault } from '../knowledge/defaults';
 import type { LayerPart } from '../knowledge/explain';
-import { readConfigFiles, readSecrets, secretsFileFor } from './configFiles';
+import { readConfigFiles, readSecrets, secretsFileFor } from '../app/configFiles';
 import { stepNotes } from './notes';
-import type { Deps } from './deps';
-import type { GlobalOptions } from './options';
-import { MASK, maskFile, maskValue } from './secrets';
-import type { Run } from './exitCodes';
+import type { Deps } from '../app/deps';
+import type { GlobalOptions } from '../app/options';
+import { MASK, maskFile, maskValue } from '../app/secrets';
+import type { Run } from '../app/exitCodes';
 
 const HOW: Record<string, string> = {
   overridden: 'overridden by',

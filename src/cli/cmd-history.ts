@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { ScalrConfError } from '../values/errors';
 import { resolveRealPathAllowMissing } from '../io/readConfig';
-import { applyPlan } from './apply';
-import type { Deps } from './deps';
-import { targetFile, type GlobalOptions } from './options';
-import type { Run } from './exitCodes';
-import { maskFile, maskFileDiff } from './secrets';
-import { diffBytes, wantsColour } from './colour';
+import { applyPlan } from '../app/apply';
+import type { Deps } from '../app/deps';
+import { targetFile, type GlobalOptions } from '../app/options';
+import type { Run } from '../app/exitCodes';
+import { maskFile, maskFileDiff } from '../app/secrets';
+import { diffBytes, wantsColour } from '../app/colour';
 
 // Backups load node:crypto, so they are imported by the commands that use them.
 

@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { fail } from '../values/errors';
 import { jsonRubyText } from '../knowledge/knowledge';
 import { canonicalKey, didYouMean, listSettings, suggestKeys, suggestPresentKeys, type Setting } from '../knowledge/schema';
-import type { Deps } from './deps';
-import type { GlobalOptions } from './options';
-import type { Run } from './exitCodes';
+import type { Deps } from '../app/deps';
+import type { GlobalOptions } from '../app/options';
+import type { Run } from '../app/exitCodes';
 
 export function registerKeys(program: Command, deps: Deps, _run: Run, globals: () => GlobalOptions): void {
   program

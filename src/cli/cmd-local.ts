@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { formatKey, parseKey } from '../values/keys';
 import { fail } from '../values/errors';
 import { isMissing } from '../io/localFile';
-import type { Deps } from './deps';
-import { targetFile, type GlobalOptions } from './options';
-import type { Run } from './exitCodes';
+import type { Deps } from '../app/deps';
+import { targetFile, type GlobalOptions } from '../app/options';
+import type { Run } from '../app/exitCodes';
 
 /**
  * --local on reading commands: scalr-server-local.rb is optional, so a missing one gets its own

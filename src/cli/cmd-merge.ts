@@ -5,12 +5,12 @@ import { mergeChanges, readSnippet } from '../edit/snippet';
 import { findPlaceholders, line } from '../ruby/writes';
 import { placeholderMessage } from '../knowledge/doctor';
 import { checkMergedValues, closeToTheFile, refuseDoubtful } from '../knowledge/snippetChecks';
-import { asText } from './text';
-import { applyPlan } from './apply';
-import { readStdin, type Deps } from './deps';
-import type { GlobalOptions } from './options';
-import { planFor } from './layered';
-import type { Run } from './exitCodes';
+import { asText } from '../app/text';
+import { applyPlan } from '../app/apply';
+import { readStdin, type Deps } from '../app/deps';
+import type { GlobalOptions } from '../app/options';
+import { planFor } from '../app/layered';
+import type { Run } from '../app/exitCodes';
 
 export function registerMerge(program: Command, deps: Deps, run: Run, globals: () => GlobalOptions): void {
   program

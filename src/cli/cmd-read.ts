@@ -6,15 +6,15 @@ import { isSecretKey, listSettings } from '../knowledge/schema';
 import { keyOfUse, pathOfTarget, readSetting, readSettings } from '../model/reading';
 import type { Use } from '../model/uses';
 import { hintSuffix, keyHint } from './suggest';
-import { asText } from './text';
+import { asText } from '../app/text';
 import { displayValue, plainJson, rubyish } from './valueText';
-import { MASK, maskValue } from './secrets';
+import { MASK, maskValue } from '../app/secrets';
 import { MASK as MASK_TEXT, maskQuoted } from '../ruby/secretRanges';
 import { stepNotes } from './notes';
-import { readView, type View } from './layered';
-import type { Deps } from './deps';
-import { targetFile, type GlobalOptions } from './options';
-import type { Run } from './exitCodes';
+import { readView, type View } from '../app/layered';
+import type { Deps } from '../app/deps';
+import { targetFile, type GlobalOptions } from '../app/options';
+import type { Run } from '../app/exitCodes';
 
 /** get and show: what Scalr uses, read from the one fold of every layer, and where each file decides. */
 export function registerRead(program: Command, deps: Deps, _run: Run, globals: () => GlobalOptions): void {

@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { fail } from '../values/errors';
 import { resolveBackupDir } from '../io/backups';
 import { readPending, describePending } from '../io/pending';
-import type { Deps } from './deps';
-import { EXIT, type Run } from './exitCodes';
-import { mainFile, type GlobalOptions } from './options';
+import type { Deps } from '../app/deps';
+import { EXIT, type Run } from '../app/exitCodes';
+import { mainFile, type GlobalOptions } from '../app/options';
 
 /**
  * `reconfigure` runs scalr-server-ctl reconfigure under the lock and clears a pending mark;
@@ -29,7 +29,7 @@ export function registerReconfigure(program: Command, deps: Deps, run: Run, glob
         import('../io/ctl'),
         import('../io/lock'),
         import('../io/readConfig'),
-        import('./reconfigure'),
+        import('../app/reconfigure'),
       ]);
       const ctl = findCtl(opts.ctl, deps.env);
       const timeoutSeconds = rc.parseCtlTimeout(opts.ctlTimeout);

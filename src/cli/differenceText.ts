@@ -2,7 +2,7 @@ import { binOf, type RubyValue } from '../values/value';
 import type { Difference } from '../model/compareUses';
 import type { Use } from '../model/uses';
 import { rubyish } from './valueText';
-import { MASK } from './secrets';
+import { MASK } from '../app/secrets';
 
 /** The files of one configuration; undefined: it has none. */
 export interface Side {

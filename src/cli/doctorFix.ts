@@ -1,12 +1,12 @@
 import { fail } from '../values/errors';
 import { utf8Text } from '../values/value';
 import { applyFixes, loadProblems, type LoadProblem } from '../knowledge/loadProblems';
-import type { Planner } from './pendingWrite';
-import type { Deps } from './deps';
+import type { Planner } from '../app/pendingWrite';
+import type { Deps } from '../app/deps';
 import { isMissing } from '../io/localFile';
-import { readText } from './configFiles';
-import { localFileFor, mainFile, type GlobalOptions } from './options';
-import { asText } from './text';
+import { readText } from '../app/configFiles';
+import { localFileFor, mainFile, type GlobalOptions } from '../app/options';
+import { asText } from '../app/text';
 
 const shown = (bin: string): string => utf8Text(bin) ?? bin;
 

@@ -11,9 +11,9 @@ import { isSecretKey } from '../knowledge/schema';
 import { diagnose, type Finding } from '../knowledge/doctor';
 import { verifyWrite } from '../io/installedLoader';
 import { scalrTarget } from './cmd-doctor';
-import { errorMessage } from './secrets';
+import { errorMessage } from '../app/secrets';
 import type { Verdict } from './editDecision';
-import { scalrRoot, type GlobalOptions } from './options';
+import { scalrRoot, type GlobalOptions } from '../app/options';
 
 /** The files as they are, and which one is being edited. */
 export interface EditContext {

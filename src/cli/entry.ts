@@ -1,5 +1,5 @@
-import { fdStream } from './stream';
-import { EXIT } from './exitCodes';
+import { fdStream } from '../app/stream';
+import { EXIT } from '../app/exitCodes';
 import { main } from './main';
 
 export { main };

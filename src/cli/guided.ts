@@ -4,9 +4,9 @@ import { utf8Text } from '../values/value';
 import { isMissing } from '../io/localFile';
 import { jsonRubyText, rubyText } from '../knowledge/knowledge';
 import { isSecretKey, lookupSetting } from '../knowledge/schema';
-import { askChoice, type Choice, type Deps } from './deps';
-import { readView } from './layered';
-import { targetFile, type GlobalOptions } from './options';
+import { askChoice, type Choice, type Deps } from '../app/deps';
+import { readView } from '../app/layered';
+import { targetFile, type GlobalOptions } from '../app/options';
 
 /**
  * `set KEY` without a value on a terminal: offers the values the setting knows, each with what it

@@ -1,12 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ScalrConfError, type SourcePosition } from '../values/errors';
-import { processDeps, type Deps } from './deps';
-import { EXIT, EXIT_HELP, exitNameOf, type Run } from './exitCodes';
+import { processDeps, type Deps } from '../app/deps';
+import { EXIT, EXIT_HELP, exitNameOf, type Run } from '../app/exitCodes';
 import { VALUE_TYPES } from '../values/parseValue';
-import type { GlobalOptions } from './options';
+import type { GlobalOptions } from '../app/options';
 import { registerCommands } from './commands';
-import { asText, checkArgvText } from './text';
-import { COLOR_WHEN } from './colour';
+import { asText, checkArgvText } from '../app/text';
+import { COLOR_WHEN } from '../app/colour';
 import { missingCommand, oneLineUsage, type CommandLine } from './usageError';
 
 export const VERSION = '0.1.0';
@@ -100,7 +100,7 @@ async function report(e: unknown, deps: Deps, json: boolean, parse: CommandLine)
   if (e instanceof ScalrConfError) {
     const name = exitNameOf(e);
     // Loaded only for a message that quotes the file: the schema it reads costs a fast command its start.
-    const message = e.quoted ? (await import('./secrets')).errorMessage(e, !!parse.program.opts<GlobalOptions>().showSecrets) : e.message;
+    const message = e.quoted ? (await import('../app/secrets')).errorMessage(e, !!parse.program.opts<GlobalOptions>().showSecrets) : e.message;
     return emit(deps, json, name, message, e.position, e.code, e.file);
   }
   const message = e instanceof Error ? e.message : String(e);

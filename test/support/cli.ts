@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main';
-import type { Deps } from '../../src/cli/deps';
+import type { Deps } from '../../src/app/deps';
 
 export interface CliRun {
   code: number;

@@ -9,7 +9,7 @@ __metaclass__ = type
 import base64
 import os
 
-# What scalr-conf reads beside the main file (src/cli/options.ts localFileFor, configFiles.ts secretsFileFor).
+# What scalr-conf reads beside the main file (src/app/options.ts localFileFor, configFiles.ts secretsFileFor).
 MAIN = 'scalr-server.rb'
 LOCAL = 'scalr-server-local.rb'
 SECRETS = 'scalr-server-secrets.json'

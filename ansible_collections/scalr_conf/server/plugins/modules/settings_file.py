@@ -134,7 +134,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 DEFAULT_BACKUP_DIR = '/var/lib/scalr-conf/backups'
 DEFAULT_CTL = '/opt/scalr-server/bin/scalr-server-ctl'
-# scalr-conf's exit codes (src/cli/exitCodes.ts), so failures read the same in both modes.
+# scalr-conf's exit codes (src/app/exitCodes.ts), so failures read the same in both modes.
 EXIT = dict(REFUSED=3, RECONFIGURE_FAILED=5, BUSY=6, VERIFY_FAILED=7, CHANGED_ON_DISK=8)
 
 

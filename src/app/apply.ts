@@ -10,7 +10,7 @@ import { pendingWrite, type Planner } from './pendingWrite';
 export async function applyPlan(opts: GlobalOptions, deps: Deps, planner: Planner): Promise<number> {
   // Diff rendering loads with the commands that change files, never with get or show.
   if (opts.file === FILTER) {
-    const { filterPlan } = await import('./filter');
+    const { filterPlan } = await import('./filterPlan');
     return filterPlan(opts, deps, planner);
   }
   const pending = await pendingWrite(opts, deps, planner);
