@@ -179,7 +179,8 @@ function replaceSlot(doc: Document, slot: Slot, value: RubyValue, key: string, o
   const edits: TextEdit[] = [{ start: at.startIndex, end: at.endIndex, text }];
   if (at.type === 'heredoc_beginning') {
     const body = heredocBody(at);
-    if (body) edits.push({ start: body.startIndex, end: body.endIndex, text: '' });
+    // The body starts at the LF of its opening line's CRLF: the CR goes with it, or it is left alone at the line's end.
+    if (body) edits.push({ start: doc.text[body.startIndex - 1] === '\r' ? body.startIndex - 1 : body.startIndex, end: body.endIndex, text: '' });
   }
   return edits;
 }
