@@ -111,28 +111,6 @@ function known(node: ValueNode, key: string): RubyValue | Unreadable {
 }
 
 /**
- * Every leaf under a key, as [key, value, line] rows in file order of their keys; one walk of the
- * model. A value that cannot be read with certainty is a row of its own, marked, so that one such
- * line does not hide the rest.
- */
-export function flatten(doc: Document, target: Target): [string, RubyValue | Unreadable, number][] {
-  const rows: [string, RubyValue | Unreadable, number][] = [];
-  const found = locate(doc, target);
-  if (found && 'kind' in found) refuse(found);
-  if (!found || target.kind !== 'group') return rows;
-  const walk = (path: string[], node: ValueNode, line: number): void => {
-    if (node.kind === 'hash' && node.slots.size) {
-      for (const [k, slot] of node.slots) walk([...path, k], slot.value, slotLine(slot));
-    } else {
-      const key = formatKey({ ...target, path });
-      rows.push([key, known(node, key), line]);
-    }
-  };
-  walk(target.path, found.node, found.line);
-  return rows;
-}
-
-/**
  * Every key the file sets, hashes and the keys inside them alike, in display form: what a key
  * that is not there may have been meant to be.
  */
