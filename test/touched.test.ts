@@ -13,7 +13,7 @@ import { parseDocument } from '../src/ruby/document';
 import { layerDocuments } from '../src/ruby/layers';
 import { changedPaths } from '../src/model/planEdit';
 import { foldUses, useText, type Uses } from '../src/model/uses';
-import { keyOfUse } from '../src/model/reading';
+import { keyBinOfPath } from '../src/ruby/writes';
 import { changedSpans, pathsWrittenIn } from '../src/model/touched';
 import { ROOT } from './support/tmp';
 
@@ -100,7 +100,7 @@ describe('the paths an edit writes', () => {
       const text = readFileSync(file).toString('latin1');
       let keys: string[];
       try {
-        keys = [...foldUses({ layered: layerDocuments(text) }).leaves.values()].filter((u) => u.value).map(keyOfUse);
+        keys = [...foldUses({ layered: layerDocuments(text) }).leaves.values()].filter((u) => u.value).map((u) => keyBinOfPath(u.path));
       } catch {
         continue;
       }

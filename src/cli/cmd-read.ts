@@ -3,7 +3,8 @@ import { fail } from '../values/errors';
 import { formatKey, parseKey, type Target } from '../values/keys';
 import type { RubyValue } from '../values/value';
 import { isSecretKey, listSettings } from '../knowledge/schema';
-import { keyOfUse, pathOfTarget, readSetting, readSettings } from '../model/reading';
+import { pathOfTarget, readSetting, readSettings } from '../model/reading';
+import { keyBinOfPath } from '../ruby/writes';
 import type { Use } from '../model/uses';
 import { hintSuffix, keyHint } from './suggest';
 import { asText } from '../app/text';
@@ -33,7 +34,7 @@ export function registerRead(program: Command, deps: Deps, _run: Run, globals: (
       const name = formatKey(target);
       if (read?.kind === 'unknown') {
         const u = read.use;
-        fail('unsupported', `cannot tell the value of ${keyOfUse(u)}: ${placeOf(u, view, file)} has ${u.unreadable}`, { line: u.line ?? 1, column: 1 }, undefined, u.quoted);
+        fail('unsupported', `cannot tell the value of ${keyBinOfPath(u.path)}: ${placeOf(u, view, file)} has ${u.unreadable}`, { line: u.line ?? 1, column: 1 }, undefined, u.quoted);
       }
       if (!read) {
         if (opts.json) deps.stdout.write(JSON.stringify({ key: asText(name), set: false, file }) + '\n');
@@ -73,19 +74,19 @@ export function registerRead(program: Command, deps: Deps, _run: Run, globals: (
       const { rows, above } = readSettings(view.inputs, roots, ownedBy(view));
       // A value above the prefix that cannot be read hides everything under it.
       const hidden = above.find((u) => !u.value);
-      if (hidden) fail('unsupported', `cannot tell the value of ${keyOfUse(hidden)}: ${placeOf(hidden, view, file)} has ${hidden.unreadable}`, { line: hidden.line ?? 1, column: 1 }, undefined, hidden.quoted);
+      if (hidden) fail('unsupported', `cannot tell the value of ${keyBinOfPath(hidden.path)}: ${placeOf(hidden, view, file)} has ${hidden.unreadable}`, { line: hidden.line ?? 1, column: 1 }, undefined, hidden.quoted);
       if (prefix && rows.length === 0) {
         const target = parseKey(prefix);
         const hint = underKnownKey(target) ? '' : keyHint(target, view.doc);
         if (hint) deps.stderr.write(asText(`scalr-conf: warning: nothing is set under ${formatKey(target)} in ${file}; ${hint}`) + '\n');
       }
       // What Scalr gets, not what the file holds: the notes on stderr say where the two differ.
-      for (const u of rows) for (const note of stepNotes(keyOfUse(u), u.steps, view.fileOf(u.source))) deps.stderr.write(`scalr-conf: note: ${note}\n`);
+      for (const u of rows) for (const note of stepNotes(keyBinOfPath(u.path), u.steps, view.fileOf(u.source))) deps.stderr.write(`scalr-conf: note: ${note}\n`);
       const local = rows.filter((u) => u.source === 'local').length;
       if (local > 0 && !opts.local) {
         deps.stderr.write(asText(`scalr-conf: note: ${local} of these values ${local === 1 ? 'is' : 'are'} decided by ${view.fileOf('local')}, which reconfigure reads after ${file}`) + '\n');
       }
-      const hide = (u: Use): boolean => !!u.value && !opts.showSecrets && isSecretKey(keyOfUse(u));
+      const hide = (u: Use): boolean => !!u.value && !opts.showSecrets && isSecretKey(keyBinOfPath(u.path));
       // The reason quotes the code, which under a secret key may be the secret without its quotes.
       const why = (u: Use): string => {
         const text = `${placeOf(u, view, file)} has ${u.unreadable}`;
@@ -94,10 +95,10 @@ export function registerRead(program: Command, deps: Deps, _run: Run, globals: (
       if (opts.json) {
         const entry = (u: Use) => (hide(u) ? { value: MASK_TEXT } : u.value ? { value: plainJson(u.value) } : { unknown: why(u) });
         const where = (u: Use) => (u.source === 'secrets' ? { file: view.fileOf(u.source) } : { file: view.fileOf(u.source), line: u.line });
-        deps.stdout.write(JSON.stringify(Object.fromEntries(rows.map((u) => [asText(keyOfUse(u)), { ...entry(u), ...where(u) }]))) + '\n');
+        deps.stdout.write(JSON.stringify(Object.fromEntries(rows.map((u) => [asText(keyBinOfPath(u.path)), { ...entry(u), ...where(u) }]))) + '\n');
       } else {
         const text = (u: Use) => (hide(u) ? MASK : u.value ? rubyish(u.value as RubyValue) : `(cannot tell: ${why(u)})`);
-        for (const u of rows) deps.stdout.write(Buffer.from(`${keyOfUse(u)} = ${text(u)}\n`, 'latin1'));
+        for (const u of rows) deps.stdout.write(Buffer.from(`${keyBinOfPath(u.path)} = ${text(u)}\n`, 'latin1'));
       }
       const unknown = rows.filter((u) => !u.value).length;
       if (unknown > 0) {

@@ -2,7 +2,8 @@ import { ScalrConfError } from '../values/errors';
 import type { Change } from '../edit/plan';
 import { sameValue, type RubyValue } from '../values/value';
 import { keyOfPath, type Layer } from '../ruby/writes';
-import { flattenValue, pathId, useText, type Use, type Uses } from './uses';
+import { flattenValue, onOnePath, pathId, useText, type Use, type Uses } from './uses';
+import { pathOfTarget } from './reading';
 
 /**
  * The proof every write must pass: after the planned edit, what Scalr uses differs from before
@@ -38,12 +39,12 @@ const ORDER: Record<Use['source'], number> = { main: 0, local: 1, secrets: 2 };
 /** The first way the edit fails to do what was asked, or undefined when it does exactly that. */
 export function proveEdit(input: ProofInput): ScalrConfError | undefined {
   const { before, after, changes, target, names } = input;
-  const paths = changes.map(changePath);
+  const paths = changes.map((c) => pathOfTarget(c.target));
 
   if (input.edited) {
     const known = new Set(before.problems.map((p) => p.source + pathId(p.path)));
     const broken = after.problems.find((p) => !known.has(p.source + pathId(p.path)));
-    if (broken && broken.source === target && paths.some((p) => related(p, broken.path))) {
+    if (broken && broken.source === target && paths.some((p) => onOnePath(p, broken.path))) {
       // The new value itself is what reconfigure cannot take.
       return new ScalrConfError('breaks-load', `reconfigure would fail on the new value of ${keyOfPath(broken.path)}: ${broken.reason}; nothing written`, { line: broken.line, column: broken.column }, names[target]);
     }
@@ -59,11 +60,11 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
   }
 
   // A change a later one in the same command touches again is judged by the later one.
-  const superseded = (i: number) => paths.slice(i + 1).some((p) => related(p, paths[i]));
+  const superseded = (i: number) => paths.slice(i + 1).some((p) => onOnePath(p, paths[i]));
   for (const [i, change] of changes.entries()) {
     if (change.op !== 'set' || superseded(i)) continue;
     // enable_all is one value, a hash included.
-    const leaves: [string[], RubyValue][] = change.target.kind === 'enable_all' ? [[['enable_all'], change.value]] : flattenValue(changePath(change), change.value);
+    const leaves: [string[], RubyValue][] = change.target.kind === 'enable_all' ? [[['enable_all'], change.value]] : flattenValue(pathOfTarget(change.target), change.value);
     for (const [path, wanted] of leaves) {
       const use = after.leaves.get(pathId(path));
       if (use?.literal && sameValue(use.literal, wanted)) continue;
@@ -80,7 +81,7 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
 
   for (const [i, change] of changes.entries()) {
     if (change.op !== 'unset' || input.force || superseded(i)) continue;
-    const id = pathId(changePath(change));
+    const id = pathId(pathOfTarget(change.target));
     for (const [k, use] of after.leaves) {
       if ((k === id || k.startsWith(id + '\u0000')) && ORDER[use.source] > ORDER[target]) return decidedElsewhere(use, target, names, 'unset');
     }
@@ -92,8 +93,8 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
     const b = after.leaves.get(k);
     if (useText(a) === useText(b)) continue;
     const use = (b ?? a)!;
-    if (paths.some((p) => related(p, use.path))) continue;
-    if (input.alsoChanging?.some((p) => related(p, use.path))) continue;
+    if (paths.some((p) => onOnePath(p, use.path))) continue;
+    if (input.alsoChanging?.some((p) => onOnePath(p, use.path))) continue;
     if (revived(use.path, b, changes, target)) continue;
     changed.push(use);
   }
@@ -108,17 +109,6 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
   return undefined;
 }
 
-function changePath(change: Change): string[] {
-  return change.target.kind === 'enable_all' ? ['enable_all'] : [change.target.group, ...change.target.path];
-}
-
-/** One path lies on the other: the key itself, a key inside it, or a parent it creates or empties. */
-function related(a: readonly string[], b: readonly string[]): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * A --local unset that removes a local assignment lets scalr-server.rb's values below it show
  * again: that is what removing a local override means. Only a removed local write can make a
@@ -127,7 +117,7 @@ function related(a: readonly string[], b: readonly string[]): boolean {
  */
 function revived(path: readonly string[], now: Use | undefined, changes: readonly Change[], target: Layer): boolean {
   if (target !== 'local' || now?.source !== 'main' || path.length < 2) return false;
-  return changes.some((c) => c.op === 'unset' && related(changePath(c).slice(0, 2), path));
+  return changes.some((c) => c.op === 'unset' && onOnePath(pathOfTarget(c.target).slice(0, 2), path));
 }
 
 function decidedElsewhere(use: Use, target: Layer, names: FileNames, op: 'set' | 'unset'): ScalrConfError {

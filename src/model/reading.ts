@@ -1,6 +1,5 @@
-import { formatKey, type Target } from '../values/keys';
+import type { Target } from '../values/keys';
 import type { RubyValue } from '../values/value';
-import { isGroup } from '../values/groups';
 import type { Step } from './pipeline';
 import { foldUses, type Source, type Use, type UsesInputs } from './uses';
 
@@ -12,12 +11,6 @@ import { foldUses, type Source, type Use, type UsesInputs } from './uses';
 /** The group and the keys below it, as the fold names a leaf; `['enable_all']` for the setter. */
 export function pathOfTarget(target: Target): string[] {
   return target.kind === 'enable_all' ? ['enable_all'] : [target.group, ...target.path];
-}
-
-/** The key a fold path is written as on the command line. */
-export function keyOfUse(use: Use): string {
-  const [group, ...path] = use.path;
-  return isGroup(group) ? formatKey({ kind: 'group', group, path }) : 'enable_all';
 }
 
 export interface Reading {

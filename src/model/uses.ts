@@ -133,7 +133,7 @@ export function foldUses({ layered, secrets = [], defaultAt = () => undefined, u
 }
 
 /** One path leads to the other: either is a prefix of the other. */
-function onOnePath(a: readonly string[], b: readonly string[]): boolean {
+export function onOnePath(a: readonly string[], b: readonly string[]): boolean {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
