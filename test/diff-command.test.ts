@@ -150,6 +150,27 @@ describe('scalr-conf diff', () => {
     expect((await diff(a, c, '--secrets-b', 'none')).stdout).toBe('app[:secret_key]: "********" → (unset)\nmysql[:root_password]: "********" → "********"\n');
   });
 
+  it('counts a nil or an empty hash as no key, as the merges of reconfigure do', async () => {
+    requireRuby();
+    // nil keeps a default (config.yml's for instances_connection_policy, the cookbook's for
+    // bind_port) and adds nothing where there is none; an empty hash adds no key either.
+    const nils = config({
+      main: `mysql[:bind_port] = nil\napp[:configuration] = { "scalr" => { "instances_connection_policy" => nil, "aws" => {}, "x" => { "" => nil } } }\n`,
+    });
+    const none = config({ main: '' });
+    expect((await diff(nils, none)).stdout).toBe('');
+    expect((await diff(nils, none)).code).toBe(EXIT.OK);
+    expect(rubyDifferences(nils, none)).toEqual([]);
+    const nilHash = config({ main: `app[:configuration] = { "scalr" => { "aws" => nil } }\n` });
+    expect((await diff(nils, nilHash)).code).toBe(EXIT.OK);
+    expect(rubyDifferences(nils, nilHash)).toEqual([]);
+    // A nil over a value is a difference: the value goes.
+    const set = config({ main: `app[:configuration] = { "scalr" => { "aws" => { "ip_pool" => ["10.0.0.0/8"] } } }\n` });
+    const r = await diff(set, nils);
+    expect(keysOf(r.stdout)).toEqual(['aws.ip_pool']);
+    expect(keysOf(r.stdout)).toEqual(rubyDifferences(set, nils));
+  });
+
   it('treats a word reconfigure turns into a boolean as that boolean, in node attributes and config.yml', async () => {
     requireRuby();
     const a = config({ main: 'proxy[:ssl_enable] = "off"\napp[:configuration] = { "scalr" => { "ui" => { "mindterm_enabled" => "yes" } } }\n' });

@@ -21,13 +21,21 @@ export interface Difference {
 }
 
 /**
+ * Whether a leaf gives Scalr anything. reconfigure's merges (node attributes over the cookbook's
+ * defaults, app[:configuration] over config.yml's) skip a nil, and an empty hash adds no key, so
+ * either amounts to not setting the key.
+ */
+const setsValue = (use: Use | undefined): boolean =>
+  use !== undefined && use.value?.kind !== 'nil' && !(use.value?.kind === 'hash' && use.value.entries.length === 0);
+
+/**
  * What a side amounts to, as comparable text. A key a side does not set has the default when one is
  * known; a value only Ruby can compute is equal only to the same Ruby text.
  */
 function effectiveText(use: Use | undefined, fallback: RubyValue | undefined): string | undefined {
-  if (!use) return fallback && canonicalText(fallback);
-  if (use.value) return canonicalText(use.value);
-  return `?${use.code ?? use.unreadable}`;
+  if (!setsValue(use)) return fallback && canonicalText(fallback);
+  if (use!.value) return canonicalText(use!.value);
+  return `?${use!.code ?? use!.unreadable}`;
 }
 
 /** The settings whose value Scalr uses differs between `a` and `b`, sorted by key. */
@@ -37,7 +45,7 @@ export function compareUses(a: Uses, b: Uses, defaultAt: (path: string[]) => Rub
     const ua = a.leaves.get(id);
     const ub = b.leaves.get(id);
     const path = (ua ?? ub)!.path;
-    const fallback = ua && ub ? undefined : defaultAt(path);
+    const fallback = setsValue(ua) && setsValue(ub) ? undefined : defaultAt(path);
     if (effectiveText(ua, fallback) === effectiveText(ub, fallback)) continue;
     out.push({ path, key: keyBinOfPath(path), a: ua, b: ub, ...(fallback ? { default: fallback } : {}) });
   }
