@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/app/exitCodes';
 import { firstDifference, type Tagged } from '../src/io/installedLoader';
 import { runCli } from './support/cli';
+import { errorOf } from './support/runError';
 import { installEmbeddedRuby, installStandIn, type StandIn } from './support/installed-scalr';
 import { loadEffective, requireRuby } from './support/ruby';
 import { SAMPLE } from './support/tmp';
@@ -33,17 +34,13 @@ function setup(): { dir: string; file: string; root: string; env: NodeJS.Process
 const write = (file: string, root: string, args: string[], env: NodeJS.ProcessEnv) =>
   runCli(['--file', file, '--scalr-root', root, '--no-reconfigure', '--yes', '--json', ...args], { env });
 
-function errorOf(stderr: string): { code: string; exit: string; exitCode: number; message: string } {
-  return JSON.parse(stderr.trim().split('\n').pop()!).error;
-}
-
 async function expectRefused(s: StandIn, args: string[], message: RegExp, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
   const { file, root, env } = setup();
   installStandIn(root, s);
   const before = readFileSync(file);
   const r = await write(file, root, args, { ...env, ...extraEnv });
   expect(r.code, r.stderr).toBe(EXIT.VERIFY_FAILED);
-  const error = errorOf(r.stderr);
+  const error = errorOf(r);
   expect(error.exit).toBe('VERIFY_FAILED');
   expect(error.message).toMatch(message);
   expect(readFileSync(file).equals(before)).toBe(true);
