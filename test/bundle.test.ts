@@ -90,7 +90,7 @@ describe('bin/scalr-conf and the bundle', () => {
 
   // commander requires child_process (and with it net) when it loads, and its source is bundled as
   // published; scalr-conf's own output goes to fds 1 and 2 without the terminal stack.
-  it('loads no tty for a read or a dry run', () => {
+  it('loads no tty for a read or a dry run, and no crypto for a read', () => {
     const probe = join(mkdtempSync(join(tmpdir(), 'scalr-conf-probe-')), 'probe.cjs');
     // process.moduleLoadList names every builtin Node has loaded, its own start-up's included.
     writeFileSync(probe, "process.on('exit', () => require('fs').writeSync(3, JSON.stringify(process.moduleLoadList)));\n");
@@ -107,5 +107,10 @@ describe('bin/scalr-conf and the bundle', () => {
       const extra = loaded(args).filter((m) => !floor.has(m) && /^NativeModule tty$/.test(m));
       expect(extra, args.join(' ')).toEqual([]);
     }
+    // crypto names backup and temporary files, which only a command that may write needs.
+    const read = loaded(['get', 'connections.ldap.host']);
+    expect(read.filter((m) => !floor.has(m) && /^NativeModule crypto$/.test(m))).toEqual([]);
+    // The probe sees what it should: a dry run does load it.
+    expect(loaded(['set', '--dry-run', 'aws.instances_connection_policy', 'local'])).toContain('NativeModule crypto');
   });
 });

@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import { fail } from '../values/errors';
-import { resolveBackupDir } from '../io/backups';
-import { readPending, describePending } from '../io/pending';
 import type { Deps } from '../app/deps';
 import { EXIT, type Run } from '../app/exitCodes';
 import { mainFile, type GlobalOptions } from '../app/options';
+
+/** The backup directory and its pending mark: loaded when these commands run, not with every command (crypto comes with them). */
+async function markReaders() {
+  const [{ resolveBackupDir }, { readPending, describePending }] = await Promise.all([import('../io/backups'), import('../io/pending')]);
+  return { resolveBackupDir, readPending, describePending };
+}
 
 /**
  * `reconfigure` runs scalr-server-ctl reconfigure under the lock and clears a pending mark;
@@ -18,6 +22,7 @@ export function registerReconfigure(program: Command, deps: Deps, run: Run, glob
     .addHelpText('after', '\nExamples:\n  sudo scalr-conf reconfigure\n  sudo scalr-conf reconfigure --if-pending --ctl-timeout 1800\n')
     .action(async (cmd: { ifPending?: boolean }) => {
       const opts = globals();
+      const { resolveBackupDir, readPending, describePending } = await markReaders();
       const backupDir = resolveBackupDir(opts.backupDir, deps.env);
       const json = !!opts.json;
       const say = (line: string) => (json ? deps.stderr : deps.stdout).write(line + '\n');
@@ -80,8 +85,9 @@ export function registerReconfigure(program: Command, deps: Deps, run: Run, glob
         '',
       ].join('\n'),
     )
-    .action(() => {
+    .action(async () => {
       const opts = globals();
+      const { resolveBackupDir, readPending, describePending } = await markReaders();
       const mark = readPending(resolveBackupDir(opts.backupDir, deps.env));
       if (opts.json) deps.stdout.write(JSON.stringify({ pendingReconfigure: mark !== undefined, ...(mark ? { pending: mark } : {}) }) + '\n');
       else deps.stdout.write(mark ? `${describePending(mark)}\nrun: sudo scalr-conf reconfigure\n` : 'no reconfigure is pending\n');
