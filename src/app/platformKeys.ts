@@ -11,7 +11,7 @@ import { isMissing } from '../io/localFile';
 import { pairNote, pairTrouble, pairValues, platformPair, platformPairs } from '../knowledge/platformKeys';
 import { readText } from './configFiles';
 import { fileNames } from './layered';
-import { targetFile, type GlobalOptions } from './options';
+import { FILTER, targetFile, type GlobalOptions } from './options';
 import type { Planner } from './pendingWrite';
 
 /** Each set of a docs-spelled key (aws.…) also sets the key Scalr's code reads (ec2.…), in the same edit. */
@@ -43,8 +43,8 @@ export function notingPlatformKeys(planner: Planner, opts: GlobalOptions, env: N
     const pairs = (plan.changes ?? []).flatMap((c) => (c.op === 'set' ? [platformPair(formatKey(c.target))] : [])).filter((p) => p !== undefined);
     if (pairs.length === 0) return plan;
     const names = fileNames(opts, env);
-    // The file edited by its own name (`-` for stdin), the other as reconfigure finds it.
-    const target = targetFile(opts, env);
+    // The file edited by its own name (`<stdin>` for `--file -`, as a load problem names it), the other as reconfigure finds it.
+    const target = opts.file === FILTER ? '<stdin>' : targetFile(opts, env);
     const main = opts.local ? readText(names.main) : plan.after;
     const local = opts.local ? plan.after : isMissing(names.local) ? undefined : readText(names.local);
     // The plan's own parse of the new main file: a large file is not parsed a third time for a note.
