@@ -150,25 +150,34 @@ describe('scalr-conf diff', () => {
     expect((await diff(a, c, '--secrets-b', 'none')).stdout).toBe('app[:secret_key]: "********" → (unset)\nmysql[:root_password]: "********" → "********"\n');
   });
 
-  it('counts a nil or an empty hash as no key, as the merges of reconfigure do', async () => {
+  it('counts a nil as no key, and a hash of nils as an empty hash, as the merges of reconfigure do', async () => {
     requireRuby();
     // nil keeps a default (config.yml's for instances_connection_policy, the cookbook's for
-    // bind_port) and adds nothing where there is none; an empty hash adds no key either.
-    const nils = config({
-      main: `mysql[:bind_port] = nil\napp[:configuration] = { "scalr" => { "instances_connection_policy" => nil, "aws" => {}, "x" => { "" => nil } } }\n`,
-    });
-    const none = config({ main: '' });
-    expect((await diff(nils, none)).stdout).toBe('');
-    expect((await diff(nils, none)).code).toBe(EXIT.OK);
+    // bind_port) and adds nothing where there is none.
+    const nils = config({ main: `mysql[:bind_port] = nil\napp[:configuration] = { "scalr" => { "instances_connection_policy" => nil, "ui" => { "x" => 1 } } }\n` });
+    const none = config({ main: `app[:configuration] = { "scalr" => { "ui" => { "x" => 1 } } }\n` });
+    let r = await diff(nils, none);
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(EXIT.OK);
     expect(rubyDifferences(nils, none)).toEqual([]);
-    const nilHash = config({ main: `app[:configuration] = { "scalr" => { "aws" => nil } }\n` });
-    expect((await diff(nils, nilHash)).code).toBe(EXIT.OK);
-    expect(rubyDifferences(nils, nilHash)).toEqual([]);
-    // A nil over a value is a difference: the value goes.
-    const set = config({ main: `app[:configuration] = { "scalr" => { "aws" => { "ip_pool" => ["10.0.0.0/8"] } } }\n` });
-    const r = await diff(set, nils);
+    // A hash of nothing but nils is an empty hash, which is a value: over no default it is one.
+    const emptied = config({ main: `app[:configuration] = { "scalr" => { "aws" => { "k" => nil }, "ui" => { "x" => 1 } } }\n` });
+    const empty = config({ main: `app[:configuration] = { "scalr" => { "aws" => {}, "ui" => { "x" => 1 } } }\n` });
+    expect((await diff(emptied, empty)).code).toBe(EXIT.OK);
+    expect(rubyDifferences(emptied, empty)).toEqual([]);
+    r = await diff(none, empty);
+    expect(keysOf(r.stdout)).toEqual(['aws']);
+    expect(keysOf(r.stdout)).toEqual(rubyDifferences(none, empty));
+    // An empty hash against one with keys differs at those keys only.
+    const filled = config({ main: `app[:configuration] = { "scalr" => { "aws" => { "ip_pool" => ["10.0.0.0/8"] }, "ui" => { "x" => 1 } } }\n` });
+    r = await diff(empty, filled);
     expect(keysOf(r.stdout)).toEqual(['aws.ip_pool']);
-    expect(keysOf(r.stdout)).toEqual(rubyDifferences(set, nils));
+    expect(keysOf(r.stdout)).toEqual(rubyDifferences(empty, filled));
+    // A nil over a value is a difference: the value goes.
+    const cleared = config({ main: `app[:configuration] = { "scalr" => { "aws" => { "ip_pool" => nil }, "ui" => { "x" => 1 } } }\n` });
+    r = await diff(filled, cleared);
+    expect(keysOf(r.stdout)).toEqual(['aws.ip_pool']);
+    expect(keysOf(r.stdout)).toEqual(rubyDifferences(filled, cleared));
   });
 
   it('treats a word reconfigure turns into a boolean as that boolean, in node attributes and config.yml', async () => {

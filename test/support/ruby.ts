@@ -264,27 +264,19 @@ function isHash(v: Canonical | undefined): v is CanonicalHash {
 /**
  * Where two results of the pipeline differ: key paths under "attributes" and "configuration",
  * down to the deepest hash both sides hold (arrays and scalars compare whole; a key on one side
- * only is reported at that key, unless it is vacant there: nil, or a hash of nothing else). A
+ * only is reported at that key, unless it is nil there). A
  * change of error is reported as ["error"].
  */
-/**
- * Whether a value adds no key to a deep merge: the cookbook's attribute merge and config.yml's both
- * skip a nil, and a hash of nothing else adds nothing. (A nil inside an array is an element.)
- */
-function vacant(v: Canonical | undefined): boolean {
-  return v === undefined || v === null || (isHash(v) && Object.values(v as CanonicalHash).every(vacant));
-}
-
 export function usesChanges(before: Uses, after: Uses): string[][] {
   const out: string[][] = [];
   const walk = (a: Canonical | undefined, b: Canonical | undefined, path: string[]): void => {
-    if (vacant(a) && vacant(b)) return;
     if (isHash(a) && isHash(b)) {
       // The tagged leaves also fit CanonicalHash, so the guard alone does not narrow to it.
       const [ha, hb] = [a as CanonicalHash, b as CanonicalHash];
       for (const k of new Set([...Object.keys(ha), ...Object.keys(hb)])) {
+        // A nil is read as no key: the same as a key that is not there.
         if (!(k in ha) || !(k in hb)) {
-          if (!vacant(ha[k] ?? hb[k])) out.push([...path, k]);
+          if ((k in ha ? ha[k] : hb[k]) !== null) out.push([...path, k]);
         } else walk(ha[k], hb[k], [...path, k]);
       }
     } else if (!isDeepStrictEqual(a, b)) {
