@@ -131,6 +131,9 @@ describe('a merge snippet that does not parse', () => {
     expect(r.code).toBe(EXIT.USAGE);
     expect(r.stderr).toMatch(/the snippet is not valid Ruby: line 1 \(near "[^\n]*\*{8}[^\n]*"\)/);
     expect(r.stderr).not.toContain('hunter2');
+    const j = await runCli(['--file', f, '--no-reconfigure', 'merge', '-', '--json'], { stdin: 'mysql[:root_password] = "hunter2",\n' });
+    expectError(j, { code: 'usage', exit: 'USAGE' });
+    expect(j.stderr).not.toContain('hunter2');
     const plain = await runCli(['--file', f, '--no-reconfigure', 'merge', '-'], { stdin: 'proxy[:ssl_cert_path] = "/etc/x.pem",\n' });
     expect(plain.stderr).toContain('/etc/x.pem');
   });
