@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadMany, requireRuby, type Effective, type LoadResult } from './support/ruby';
 import { configDir, ROOT } from './support/tmp';
 import { runCli } from './support/cli';
+import { expectError } from './support/runError';
 import { EXIT } from '../src/app/exitCodes';
 import { explain } from '../src/knowledge/explain';
 import { layerDocuments } from '../src/ruby/layers';
@@ -312,9 +313,10 @@ describe('set of a key whose value is a constant or variable', () => {
     try {
       const [ruby] = loadMany([text]);
       expect(ruby.ok && ruby.value.groups.routing).toEqual({ endpoint_host: 'a.example.com', graphics_host: 'a.example.com' });
-      const r = await runCli(['set', 'routing[:graphics_host]', 'b.example.com', '--file', file, '--no-reconfigure', '--backups', '0', '--yes']);
-      expect(r.code, r.stderr).toBe(EXIT.REFUSED);
-      expect(r.stderr).toContain('routing[:endpoint_host]');
+      const r = await runCli(['set', 'routing[:graphics_host]', 'b.example.com', '--file', file, '--no-reconfigure', '--backups', '0', '--yes', '--json']);
+      // The place named is the line of the other setting that would change.
+      const error = expectError(r, { code: 'collateral', exit: 'REFUSED', file, line: 2 });
+      expect(error.message).toContain('routing[:endpoint_host]');
       expect(readFileSync(file, 'latin1')).toBe(text);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
@@ -370,27 +372,26 @@ describe('set --at-definition', () => {
   it('refuses when a setting that does not read the name itself changes too', async () => {
     const text = "E = 'a.example.com'\nD = 'scalr.' + E\nrouting[:endpoint_host] = E\nrouting[:graphics_host] = D\n";
     await inDir(text, undefined, async (file) => {
-      const r = await runCli(['set', 'routing[:endpoint_host]', 'b.example.com', '--at-definition', '--file', file, ...BASE]);
-      expect(r.code, r.stderr).toBe(EXIT.REFUSED);
-      expect(r.stderr).toContain('routing[:graphics_host]');
+      const r = await runCli(['set', 'routing[:endpoint_host]', 'b.example.com', '--at-definition', '--file', file, '--json', ...BASE]);
+      const error = expectError(r, { code: 'collateral', exit: 'REFUSED', file, line: 4 });
+      expect(error.message).toContain('routing[:graphics_host]');
       expect(readFileSync(file, 'latin1')).toBe(text);
     });
   });
 
   it('refuses a value that is more than one name, a name set from an expression, and --local', async () => {
     await inDir(main, local, async (file) => {
-      const r = await runCli(['set', 'app[:memcached_servers]', '["x:1"]', '--type', 'json', '--at-definition', '--file', file, ...BASE]);
-      expect(r.code, r.stderr).toBe(EXIT.REFUSED);
-      expect(r.stderr).toContain('not one constant or variable');
-      const l = await runCli(['set', 'routing[:endpoint_host]', 'x', '--at-definition', '--local', '--file', file, ...BASE]);
-      expect(l.code, l.stderr).toBe(EXIT.USAGE);
+      const r = await runCli(['set', 'app[:memcached_servers]', '["x:1"]', '--type', 'json', '--at-definition', '--file', file, '--json', ...BASE]);
+      expect(expectError(r, { code: 'unsupported', exit: 'REFUSED' }).message).toContain('without --at-definition');
+      const l = await runCli(['set', 'routing[:endpoint_host]', 'x', '--at-definition', '--local', '--file', file, '--json', ...BASE]);
+      expectError(l, { code: 'usage', exit: 'USAGE' });
       expect(readFileSync(file, 'latin1')).toBe(main);
     });
     const text = "HOST = 'example.com'\nE = 'scalr.' + HOST\nrouting[:endpoint_host] = E\n";
     await inDir(text, undefined, async (file) => {
-      const r = await runCli(['set', 'routing[:endpoint_host]', 'x', '--at-definition', '--file', file, ...BASE]);
-      expect(r.code, r.stderr).toBe(EXIT.REFUSED);
-      expect(r.stderr).toContain('E is set at line 2 from more than a literal');
+      const r = await runCli(['set', 'routing[:endpoint_host]', 'x', '--at-definition', '--file', file, '--json', ...BASE]);
+      // The line of the definition that is more than a literal: the one to edit by hand.
+      expect(expectError(r, { code: 'unsupported', exit: 'REFUSED', line: 2 }).message).toContain('E is set at line 2');
       expect(readFileSync(file, 'latin1')).toBe(text);
     });
   });

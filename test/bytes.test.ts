@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli';
+import { runCli, type CliRun } from './support/cli';
+import { errorOf, expectError } from './support/runError';
 import { loadEffective, loadUses, requireRuby } from './support/ruby';
 import { inConfiguration } from '../src/model/pipeline';
 import { at } from './support/checks';
@@ -58,8 +59,10 @@ describe('values from stdin keep their bytes', () => {
     const refused: string[] = [];
     for (const key of keys) {
       const r = await runCli(['set', key, '-', ...base, '--no-verify', '--backups', '0', '--json'], { env, stdin: LATIN1 });
-      if (r.code === EXIT.REFUSED && JSON.parse(r.stderr).error.code === 'breaks-load') refused.push(key);
-      else expect(r.code, `${key}: ${r.stderr}`).toBe(EXIT.OK);
+      if (r.code === EXIT.REFUSED && errorOf(r).code === 'breaks-load') {
+        expectError(r, { code: 'breaks-load', exit: 'REFUSED', file });
+        refused.push(key);
+      } else expect(r.code, `${key}: ${r.stderr}`).toBe(EXIT.OK);
     }
     // Ruby (3.1 here; 2.1 reads the same "\xNN" escapes) must load the file, and see every byte.
     expect(fs.readFileSync(file).includes(Buffer.from([0xe9]))).toBe(false);
@@ -87,8 +90,9 @@ describe('values from stdin keep their bytes', () => {
     const before = fs.readFileSync(file);
     for (const key of keys) {
       const r = await runCli(['set', key, '-', ...base, '--json'], { env, stdin: LATIN1 });
-      expect(r.code, `${key}: ${r.stderr}`).toBe(EXIT.REFUSED);
-      expect(JSON.parse(r.stderr).error.code, key).toBe('breaks-load');
+      // The place is the new value's line in the text that was planned, which is not written.
+      const error = expectError(r, { code: 'breaks-load', exit: 'REFUSED', file });
+      expect(error.line, key).toEqual(expect.any(Number));
     }
     expect(fs.readFileSync(file).equals(before)).toBe(true);
     // The oracle: Ruby's own YAML dump of config.yml fails on such a string.
@@ -117,9 +121,8 @@ describe('values from stdin keep their bytes', () => {
     const hash = listSettings().find((s) => s.type === 'hash')!;
     const { file, env, base } = config();
     const before = fs.readFileSync(file);
-    const r = await runCli(['set', hash.key, '-', ...base], { env, stdin: Buffer.from('{"a": "\xe9"}', 'latin1') });
-    expect(r.code).toBe(EXIT.USAGE);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    const r = await runCli(['set', hash.key, '-', ...base, '--json'], { env, stdin: Buffer.from('{"a": "\xe9"}', 'latin1') });
+    expect(expectError(r, { code: 'usage', exit: 'USAGE' }).message).toContain('not valid UTF-8');
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 });
@@ -129,13 +132,13 @@ describe('argv', () => {
     const { file, env, base } = config();
     const before = fs.readFileSync(file);
     // The shell passes the raw byte; Node would decode it to U+FFFD.
-    const r = spawnSync('sh', ['-c', `exec "$0" set foo.bar "$(printf 'caf\\351')" "$@"`, BIN, ...base], {
+    const r = spawnSync('sh', ['-c', `exec "$0" set foo.bar "$(printf 'caf\\351')" "$@"`, BIN, ...base, '--json'], {
       encoding: 'utf8',
       env: { ...process.env, ...env },
     });
-    expect(r.status, r.stderr).toBe(EXIT.USAGE);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/not valid UTF-8.* as - and pipe it on stdin/);
+    const run: CliRun = { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, stdoutBin: r.stdout };
+    // The way out: the value as -, piped on stdin.
+    expect(expectError(run, { code: 'usage', exit: 'USAGE' }).message).toMatch(/ as - and pipe it on stdin/);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 });
@@ -153,6 +156,11 @@ describe('UTF-8 out', () => {
     expect(Object.keys(JSON.parse(show.stdout))).toEqual(['foo.café']);
     const missing = await runCli(['get', 'foo.cafë', ...base], { env });
     expect(missing.stderr).toContain('foo.cafë is not set');
+    // get --json answers {"set": false} on stdout as well, so the error is read alone.
+    const missingJson = await runCli(['get', 'foo.cafë', '--json', ...base], { env });
+    expect(missingJson.code).toBe(EXIT.NOT_SET);
+    expect(errorOf(missingJson)).toMatchObject({ code: 'not-set', exit: 'NOT_SET', exitCode: EXIT.NOT_SET });
+    expect(errorOf(missingJson).message).toContain('foo.cafë');
     const history = await runCli(['history', '--json', ...base], { env });
     expect(JSON.parse(history.stdout)[0].summary).toBe('set foo.café');
   });

@@ -6,6 +6,7 @@ import { EXIT } from '../src/app/exitCodes';
 import { diagnose } from '../src/knowledge/doctor';
 import type { Canonical } from '../src/values/value';
 import { runCli } from './support/cli';
+import { expectError } from './support/runError';
 import { loadMany, loadUsesMany, requireRuby, type LoadResult, type Uses } from './support/ruby';
 import { ROOT } from './support/tmp';
 
@@ -203,8 +204,9 @@ describe('doctor details', () => {
   });
 
   it('a missing main file is a clear error', async () => {
-    const r = await runCli(['doctor', '--file', join(tmpdir(), 'no-such-dir-scalr', 'scalr-server.rb')]);
-    expect(r.code).toBe(EXIT.REFUSED);
-    expect(r.stderr).toContain('no such file');
+    const missing = join(tmpdir(), 'no-such-dir-scalr', 'scalr-server.rb');
+    const r = await runCli(['doctor', '--file', missing, '--json']);
+    const error = expectError(r, { code: 'unreadable', exit: 'REFUSED' });
+    expect(error.message).toContain(`${missing}: no such file`);
   });
 });

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/app/exitCodes';
 import { firstDifference, type Tagged } from '../src/io/installedLoader';
 import { runCli } from './support/cli';
-import { errorOf } from './support/runError';
+import { expectError, type RunError } from './support/runError';
 import { installEmbeddedRuby, installStandIn, type StandIn } from './support/installed-scalr';
 import { loadEffective, requireRuby } from './support/ruby';
 import { SAMPLE } from './support/tmp';
@@ -34,17 +34,16 @@ function setup(): { dir: string; file: string; root: string; env: NodeJS.Process
 const write = (file: string, root: string, args: string[], env: NodeJS.ProcessEnv) =>
   runCli(['--file', file, '--scalr-root', root, '--no-reconfigure', '--yes', '--json', ...args], { env });
 
-async function expectRefused(s: StandIn, args: string[], message: RegExp, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+/** The write fails verification, says why (`message`), and leaves the file as it was. */
+async function expectRefused(s: StandIn, args: string[], message: RegExp, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunError> {
   const { file, root, env } = setup();
   installStandIn(root, s);
   const before = readFileSync(file);
   const r = await write(file, root, args, { ...env, ...extraEnv });
-  expect(r.code, r.stderr).toBe(EXIT.VERIFY_FAILED);
-  const error = errorOf(r);
-  expect(error.exit).toBe('VERIFY_FAILED');
+  const error = expectError(r, { code: 'verify-failed', exit: 'VERIFY_FAILED' });
   expect(error.message).toMatch(message);
   expect(readFileSync(file).equals(before)).toBe(true);
-  expect(r.stdout).toBe('');
+  return error;
 }
 
 describe('the installed loader checks every write', () => {
@@ -94,7 +93,15 @@ describe('the installed loader checks every write', () => {
 
   it('a loader that rejects a group (strict mode) refuses the write', async () => {
     const groups = ['routing', 'supervisor', 'mysql', 'memcached', 'app', 'web', 'proxy', 'cron'];
-    await expectRefused({ groups }, ['set', 'csg[:enable]', 'true', '--type', 'boolean', '--force'], /does not load with the installed loader at .*: Mixlib::Config::UnknownConfigOptionError: Reading unsupported config value csg\. \(.*scalr-server\.rb:\d+\)/);
+    const args = ['set', 'csg[:enable]', 'true', '--type', 'boolean', '--force'];
+    const error = await expectRefused({ groups }, args, /UnknownConfigOptionError: Reading unsupported config value csg\./);
+    // The line is that of the new file, where the set put csg[:enable]: the same set checked by ruby -c alone shows it.
+    const plain = setup();
+    expect((await write(plain.file, plain.root, args, plain.env)).code).toBe(EXIT.OK);
+    const line = readFileSync(plain.file, 'latin1').split('\n').findIndex((l) => l.startsWith('csg[')) + 1;
+    expect(line).toBeGreaterThan(0);
+    expect(error.line).toBe(line);
+    expect(error.message).toContain(`scalr-server.rb:${line})`);
   });
 
   it('a loader that dies refuses the write: exit 1, or a library that raises', async () => {

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/app/exitCodes';
 import { loadProblems } from '../src/knowledge/loadProblems';
 import { runCli } from './support/cli';
+import { expectError } from './support/runError';
 import { loadMany, requireRuby } from './support/ruby';
 import { configDir, FAKE_CTL, ROOT } from './support/tmp';
 
@@ -74,35 +75,30 @@ describe('set, unset and merge refuse a file that already cannot load', () => {
         ['merge', 'proxy[:ssl_enable] = true', '--dry-run'],
       ];
       for (const args of runs) {
-        const r = await runCli([...args, '--file', file], { env });
-        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(EXIT.REFUSED);
-        expect(r.stdout).toBe('');
-        const lines = r.stderr.trimEnd().split('\n');
-        expect(lines).toHaveLength(1);
-        expect(lines[0]).toContain(`${file}:${line}: reconfigure cannot load this file as it is`);
-        expect(lines[0]).toContain('scalr-conf doctor --fix');
+        const r = await runCli([...args, '--json', '--file', file], { env });
+        const error = expectError(r, { code: 'breaks-load', exit: 'REFUSED', file, line });
+        expect(error.message, args.join(' ')).toContain('scalr-conf doctor --fix');
       }
-      const json = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--dry-run', '--json', '--file', file], { env });
-      expect(json.code).toBe(EXIT.REFUSED);
-      const error = JSON.parse(json.stderr).error;
-      expect([error.code, error.exitCode, error.file, error.line]).toEqual(['breaks-load', EXIT.REFUSED, file, line]);
+      // Without --json the one line starts with file:line, as an editor's jump list reads it.
+      const human = await runCli([...runs[0], '--file', file], { env });
+      expect(human.code).toBe(EXIT.REFUSED);
+      expect(human.stdout).toBe('');
+      expect(human.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(human.stderr).toContain(`${file}:${line}: `);
       expect(bytes(file)).toBe(text);
     });
   }
 
   it('as a filter (--file -), the text on stdin is checked the same way', async () => {
     const { env } = fileWith('');
-    const r = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--file', '-'], { env, stdin: Buffer.from(SMALL_CURLY, 'latin1') });
-    expect(r.code).toBe(EXIT.REFUSED);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('<stdin>:3: reconfigure cannot load this file as it is');
+    const r = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--json', '--file', '-'], { env, stdin: Buffer.from(SMALL_CURLY, 'latin1') });
+    expectError(r, { code: 'breaks-load', exit: 'REFUSED', file: '<stdin>', line: 3 });
   });
 
   it('with --local, a broken scalr-server.rb is named, since reconfigure reads both', async () => {
     const { dir, file, env } = fileWith(SMALL_CURLY);
-    const r = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--local', '--dry-run', '--file', file], { env });
-    expect(r.code).toBe(EXIT.REFUSED);
-    expect(r.stderr).toContain(`${file}:3:`);
+    const r = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--local', '--dry-run', '--json', '--file', file], { env });
+    expectError(r, { code: 'breaks-load', exit: 'REFUSED', file, line: 3 });
     expect(bytes(file)).toBe(SMALL_CURLY);
     expect(() => readFileSync(join(dir, 'scalr-server-local.rb'))).toThrow();
   });
@@ -113,9 +109,8 @@ describe('set, unset and merge refuse a file that already cannot load', () => {
     mkdirSync(root);
     writeFileSync(join(root, 'version-manifest.txt'), 'scalr-server 7.7.3\n');
     const known = { ...env, SCALR_SERVER_ROOT: root };
-    const group = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--dry-run', '--file', file], { env: known });
-    expect(group.code, group.stderr).toBe(EXIT.REFUSED);
-    expect(group.stderr).toContain(`${file}:2: reconfigure cannot load this file as it is: prxy is not`);
+    const group = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--dry-run', '--json', '--file', file], { env: known });
+    expect(expectError(group, { code: 'breaks-load', exit: 'REFUSED', file, line: 2 }).message).toContain('prxy');
     const doctor = await runCli(['doctor', '--json', '--file', file], { env: known });
     expect(JSON.parse(doctor.stdout).findings.map((f: { line: number; code: string; severity: string }) => [f.line, f.severity, f.code])).toEqual([[2, 'error', 'unknown-group']]);
     requireRuby();
@@ -125,10 +120,8 @@ describe('set, unset and merge refuse a file that already cannot load', () => {
     expect((await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--dry-run', '--file', file], { env })).code).toBe(EXIT.OK);
 
     writeFileSync(file, 'app[:configuration] = { "scalr": { "auth_mode" => "ldap" } }\n');
-    const label = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--dry-run', '--file', file], { env: known });
-    expect(label.code, label.stderr).toBe(EXIT.REFUSED);
-    expect(label.stderr).toContain(`${file}:1:`);
-    expect(label.stderr).toContain('needs Ruby 2.2');
+    const label = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--dry-run', '--json', '--file', file], { env: known });
+    expect(expectError(label, { code: 'breaks-load', exit: 'REFUSED', file, line: 1 }).message).toContain('needs Ruby 2.2');
     // The sample loads on 7.7.3: planned.
     const sample = fileWith(readFileSync(join(ROOT, 'fixtures/sample/scalr-server.rb'), 'latin1'));
     expect((await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--dry-run', '--file', sample.file], { env: { ...sample.env, SCALR_SERVER_ROOT: root } })).code).toBe(EXIT.OK);
@@ -169,14 +162,12 @@ describe('doctor --fix', () => {
 
   it('never guesses a choice: refused without --choose, written with it', async () => {
     const { file, env } = fileWith(CHOICES_IN_HASH);
-    const refused = await runCli(['doctor', '--fix', '--no-reconfigure', '--file', file], { env });
-    expect(refused.code).toBe(EXIT.REFUSED);
-    expect(refused.stderr).toContain(`${file}:4:`);
-    expect(refused.stderr).toContain('--choose');
+    const refused = await runCli(['doctor', '--fix', '--no-reconfigure', '--json', '--file', file], { env });
+    expect(expectError(refused, { code: 'breaks-load', exit: 'REFUSED', file, line: 4 }).message).toContain('--choose');
     expect(bytes(file)).toBe(CHOICES_IN_HASH);
 
-    const wrong = await runCli(['doctor', '--fix', '--no-reconfigure', '--choose', 'private', '--file', file], { env });
-    expect(wrong.code).toBe(EXIT.USAGE);
+    const wrong = await runCli(['doctor', '--fix', '--no-reconfigure', '--choose', 'private', '--json', '--file', file], { env });
+    expect(expectError(wrong, { code: 'usage', exit: 'USAGE' }).message).toContain('private');
     expect(bytes(file)).toBe(CHOICES_IN_HASH);
 
     const r = await runCli(['doctor', '--fix', '--no-reconfigure', '--yes', '--choose', 'public', '--file', file], { env });
@@ -213,8 +204,9 @@ describe('doctor --fix', () => {
 
   it('--choose without --fix is a usage error', async () => {
     const { file, env } = fileWith(CHOICES_STATEMENT);
-    const r = await runCli(['doctor', '--choose', 'local', '--file', file], { env });
-    expect(r.code).toBe(EXIT.USAGE);
+    const r = await runCli(['doctor', '--choose', 'local', '--json', '--file', file], { env });
+    expectError(r, { code: 'usage', exit: 'USAGE' });
+    expect(bytes(file)).toBe(CHOICES_STATEMENT);
   });
 
   it('the doctor report on the fixed file has no load error left', async () => {

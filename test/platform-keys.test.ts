@@ -10,6 +10,7 @@ import { EXIT } from '../src/app/exitCodes';
 import { diagnose } from '../src/knowledge/doctor';
 import { at } from './support/checks';
 import { runCli } from './support/cli';
+import { expectError } from './support/runError';
 import { loadEffectiveText, requireRuby } from './support/ruby';
 import { configDir, FAKE_CTL } from './support/tmp';
 
@@ -175,9 +176,8 @@ describe('set --with-ec2', () => {
       ['set', AWS, 'local', '--unset', EC2, '--with-ec2'],
     ];
     for (const args of cases) {
-      const r = await runCli([...args, '--file', file, '--no-reconfigure', '--yes']);
-      expect(r.code, args.join(' ')).toBe(EXIT.USAGE);
-      expect(r.stderr).toMatch(/--with-ec2/);
+      const r = await runCli([...args, '--file', file, '--no-reconfigure', '--yes', '--json']);
+      expect(expectError(r, { code: 'usage', exit: 'USAGE' }).message, args.join(' ')).toContain('--with-ec2');
       expect(readFileSync(file).equals(before)).toBe(true);
     }
     // The same value given twice is no conflict.

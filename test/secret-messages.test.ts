@@ -9,6 +9,7 @@ import { diagnose } from '../src/knowledge/doctor';
 import { isSecretKey } from '../src/knowledge/schema';
 import { secretRanges } from '../src/ruby/secretRanges';
 import { runCli } from './support/cli';
+import { expectError } from './support/runError';
 import { configDir } from './support/tmp';
 
 const dirs: string[] = [];
@@ -35,9 +36,7 @@ describe('a syntax error next to a secret', () => {
     expect(r.stderr).not.toContain('hunter2');
 
     const j = await runCli(['--file', f, 'get', 'mysql.root_password', '--json']);
-    const { error } = JSON.parse(j.stderr) as { error: { code: string; message: string; line: number } };
-    expect(error.code).toBe('syntax');
-    expect(error.line).toBe(2);
+    const error = expectError(j, { code: 'syntax', exit: 'REFUSED', file: f, line: 2 });
     expect(error.message).toContain('********');
     expect(j.stderr).not.toContain('hunter2');
   });
@@ -52,10 +51,13 @@ describe('a syntax error next to a secret', () => {
   });
 
   it('an unterminated secret string is not quoted either', async () => {
-    const r = await runCli(['--file', file('mysql[:root_password] = "hunter2\nproxy[:ssl_enable] = false\n'), 'get', 'proxy.ssl_enable']);
+    const f = file('mysql[:root_password] = "hunter2\nproxy[:ssl_enable] = false\n');
+    const r = await runCli(['--file', f, 'get', 'proxy.ssl_enable']);
     expect(r.code).toBe(EXIT.REFUSED);
-    expect(r.stderr).toMatch(/syntax error/);
     expect(r.stderr).not.toContain('hunter2');
+    const j = await runCli(['--file', f, 'get', 'proxy.ssl_enable', '--json']);
+    expectError(j, { code: 'syntax', exit: 'REFUSED', file: f, line: 1 });
+    expect(j.stderr).not.toContain('hunter2');
   });
 
   it('the secret ranges of the broken file hold the value, whose key parsed outside the error', () => {
@@ -84,8 +86,7 @@ describe('set below a secret that is not a hash', () => {
       expect(r.stderr + r.stdout).not.toContain('s3cret');
 
       const j = await runCli([...args, '--json']);
-      const { error } = JSON.parse(j.stderr.trim().split('\n').pop()!) as { error: { code: string; message: string } };
-      expect(error.code).toBe('not-hash');
+      expectError(j, { code: 'not-hash', exit: 'REFUSED', line: 1 });
       expect(j.stderr + j.stdout).not.toContain('s3cret');
 
       const shown = await runCli([...args, '--show-secrets']);
@@ -109,7 +110,7 @@ describe('a secret written without its quotes (a bare word Ruby would call)', ()
     const json = await runCli(['--file', f, 'show', '--json']);
     expect(JSON.parse(json.stdout)['connections.ldap.password'].unknown).toMatch(/\*{8}/);
     const get = await runCli(['--file', f, 'get', 'connections.ldap.password', '--json']);
-    expect(JSON.parse(get.stderr).error.code).toBe('unsupported');
+    expectError(get, { code: 'unsupported', exit: 'REFUSED', line: 2 });
     for (const r of [show, json, get]) expect(r.stdout + r.stderr).not.toContain('s3cret');
     expect((await runCli(['--file', f, 'get', 'connections.ldap.password', '--show-secrets'])).stderr).toContain('"s3cret"');
   });
@@ -130,6 +131,9 @@ describe('a merge snippet that does not parse', () => {
     expect(r.code).toBe(EXIT.USAGE);
     expect(r.stderr).toMatch(/the snippet is not valid Ruby: line 1 \(near "[^\n]*\*{8}[^\n]*"\)/);
     expect(r.stderr).not.toContain('hunter2');
+    const j = await runCli(['--file', f, '--no-reconfigure', 'merge', '-', '--json'], { stdin: 'mysql[:root_password] = "hunter2",\n' });
+    expectError(j, { code: 'usage', exit: 'USAGE' });
+    expect(j.stderr).not.toContain('hunter2');
     const plain = await runCli(['--file', f, '--no-reconfigure', 'merge', '-'], { stdin: 'proxy[:ssl_cert_path] = "/etc/x.pem",\n' });
     expect(plain.stderr).toContain('/etc/x.pem');
   });

@@ -8,6 +8,7 @@ import { diagnose } from '../src/knowledge/doctor';
 import { lookupSetting } from '../src/knowledge/schema';
 import { acceptsName, libraryNames, manifestVersion, PROFILES, profileFor, resolveTarget } from '../src/knowledge/versions';
 import { runCli } from './support/cli';
+import { expectError } from './support/runError';
 import { requireRuby } from './support/ruby';
 import { ROOT } from './support/tmp';
 
@@ -197,10 +198,10 @@ describe('which version doctor judges by', () => {
 
   it('--scalr-version that is not a version is a usage error, file untouched', async () => {
     const main = place({ main: join(OFFICIAL, 'openldap/scalr-server.rb') });
-    const r = await runCli(['doctor', '--file', main, '--scalr-version', 'latest']);
-    expect(r.code).toBe(EXIT.USAGE);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain('--scalr-version latest');
+    const before = readFileSync(main);
+    const r = await runCli(['doctor', '--file', main, '--scalr-version', 'latest', '--json']);
+    expect(expectError(r, { code: 'usage', exit: 'USAGE' }).message).toContain('--scalr-version latest');
+    expect(readFileSync(main).equals(before)).toBe(true);
   });
 });
 
