@@ -3,7 +3,7 @@ import { ScalrConfError, type SourcePosition } from '../values/errors';
 import { processDeps, type Deps } from '../app/deps';
 import { EXIT, EXIT_HELP, exitNameOf, type Run } from '../app/exitCodes';
 import { VALUE_TYPES } from '../values/parseValue';
-import type { GlobalOptions } from '../app/options';
+import { FILTER, targetFile, type GlobalOptions } from '../app/options';
 import { registerCommands } from './commands';
 import { asText, checkArgvText } from '../app/text';
 import { COLOR_WHEN } from '../app/colour';
@@ -101,7 +101,11 @@ async function report(e: unknown, deps: Deps, json: boolean, parse: CommandLine)
     const name = exitNameOf(e);
     // Loaded only for a message that quotes the file: the schema it reads costs a fast command its start.
     const message = e.quoted ? (await import('../app/secrets')).errorMessage(e, !!parse.program.opts<GlobalOptions>().showSecrets) : e.message;
-    return emit(deps, json, name, message, e.position, e.code, e.file);
+    // An error that names no file is about the one the command targets; the JSON names it anyway, so
+    // that a script reading `line` always knows which file it is in.
+    const opts = parse.program.opts<GlobalOptions>();
+    const file = e.file ?? (e.position ? (opts.file === FILTER ? '<stdin>' : targetFile(opts, deps.env)) : undefined);
+    return emit(deps, json, name, message, e.position, e.code, file);
   }
   const message = e instanceof Error ? e.message : String(e);
   return emit(deps, json, 'INTERNAL', `internal error: ${message.split('\n')[0]}`);
