@@ -382,7 +382,10 @@ describe('set --at-definition', () => {
   it('refuses a value that is more than one name, a name set from an expression, and --local', async () => {
     await inDir(main, local, async (file) => {
       const r = await runCli(['set', 'app[:memcached_servers]', '["x:1"]', '--type', 'json', '--at-definition', '--file', file, '--json', ...BASE]);
-      expect(expectError(r, { code: 'unsupported', exit: 'REFUSED' }).message).toContain('without --at-definition');
+      // At the first name the value reads: the line to look at.
+      const line = main.split('\n').findIndex((l) => l.startsWith('app[:memcached_servers]')) + 1;
+      expect(line).toBeGreaterThan(0);
+      expect(expectError(r, { code: 'unsupported', exit: 'REFUSED', file, line }).message).toContain('without --at-definition');
       const l = await runCli(['set', 'routing[:endpoint_host]', 'x', '--at-definition', '--local', '--file', file, '--json', ...BASE]);
       expectError(l, { code: 'usage', exit: 'USAGE' });
       expect(readFileSync(file, 'latin1')).toBe(main);
@@ -391,7 +394,7 @@ describe('set --at-definition', () => {
     await inDir(text, undefined, async (file) => {
       const r = await runCli(['set', 'routing[:endpoint_host]', 'x', '--at-definition', '--file', file, '--json', ...BASE]);
       // The line of the definition that is more than a literal: the one to edit by hand.
-      expect(expectError(r, { code: 'unsupported', exit: 'REFUSED', line: 2 }).message).toContain('E is set at line 2');
+      expect(expectError(r, { code: 'unsupported', exit: 'REFUSED', file, line: 2 }).message).toContain('E is set at line 2');
       expect(readFileSync(file, 'latin1')).toBe(text);
     });
   });

@@ -86,6 +86,15 @@ describe('set, doctor and explain on the aws./ec2. pair', () => {
     expect(await explainNotes(file, AWS)).toEqual([said]);
   });
 
+  it('set --file - names stdin as <stdin> in its note, as a load problem does', async () => {
+    const { file } = sample();
+    const r = await runCli(['set', AWS, 'local', '--file', '-'], { stdin: readFileSync(file) });
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    const [said] = pairNotes(notesOf(r.stderr));
+    expect(said).toMatch(/ at <stdin>:\d+/);
+    expect(said).not.toMatch(/ at -:/);
+  });
+
   it('with both set alike, set and doctor are silent and explain says where ec2. is set', async () => {
     const { file } = sample();
     const r = await runCli(['set', AWS, 'local', EC2, 'local', '--file', file, '--no-reconfigure', '--yes']);

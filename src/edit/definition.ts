@@ -2,7 +2,7 @@ import { lineOf, type Document } from '../ruby/document';
 import type { TextEdit } from '../ruby/edits';
 import { evaluateLiteral } from '../ruby/literal';
 import { indentAt } from '../ruby/lines';
-import { namesAt } from '../ruby/query';
+import { namesAt, readValue } from '../ruby/query';
 import { fail } from '../values/errors';
 import { formatKey, type Target } from '../values/keys';
 import { sameValue, type RubyValue } from '../values/value';
@@ -27,7 +27,12 @@ export function planAtDefinition(doc: Document, target: Target, value: RubyValue
   // The value as written must be the name alone: `[A + ':' + B]` has no one place to change.
   const parent = read?.node.parent;
   const alone = parent && reads.length === 1 && (parent.type === 'assignment' ? parent.childForFieldName('right') : parent.type === 'pair' ? parent.childForFieldName('value') : undefined)?.id === read.node.id;
-  if (!alone) fail('unsupported', `cannot set ${key} --at-definition: its value is not one constant or variable; set it without --at-definition`);
+  if (!alone) {
+    // The first name the value reads, else the line that sets it.
+    const set = readValue(doc, target);
+    const at = read ? { line: lineOf(read.node), column: read.node.startPosition.column + 1 } : set ? { line: set.line, column: 1 } : undefined;
+    fail('unsupported', `cannot set ${key} --at-definition: its value is not one constant or variable; set it without --at-definition`, at);
+  }
   const right = read.definition.childForFieldName('right');
   const current = right ? evaluateLiteral(right) : undefined;
   if (!right || !current?.ok) {
