@@ -124,4 +124,16 @@ describe('scalr-conf edit told to end while the editor runs', () => {
       expect(existsSync(join(s.copies()[0], '..'))).toBe(false);
     });
   }
+
+  it('with --local on a missing scalr-server-local.rb: the empty file made for the edit goes too', () => {
+    const s = setup([`echo 'proxy[:ssl_enable] = true' > "$1"; kill -TERM $(ps -o ppid= -p $PPID); sleep 1`]);
+    const local = join(s.dir, 'scalr-server-local.rb');
+    const r = spawnSync(process.execPath, [BIN, '--local', ...s.args, '--yes'], { cwd: s.dir, env: s.env, encoding: 'utf8', timeout: 30_000 });
+    expect(r.signal, r.stderr).toBe('SIGTERM');
+    // The editor did run on the local file's copy, so the file had been made.
+    expect(s.copies()[0].endsWith('scalr-server-local.rb')).toBe(true);
+    expect(existsSync(local)).toBe(false);
+    expect(readFileSync(s.file, 'utf8')).toBe(MAIN);
+    expect(existsSync(s.copies()[0])).toBe(false);
+  });
 });

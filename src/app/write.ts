@@ -18,7 +18,8 @@ import { localFileFor, mainFile, scalrRoot, type GlobalOptions } from './options
  * Work done under the lock before the write (edit's editor and questions): it calls `install` to
  * write, reconfigure and end, or returns its own exit status without writing.
  */
-export type WriteSession = (install: () => Promise<number>) => Promise<number>;
+/** `abandon` undoes what the write did before it began (the empty local file it created), for a session ended by a signal. */
+export type WriteSession = (install: () => Promise<number>, abandon: () => void) => Promise<number>;
 
 /**
  * The real write after the dry run's checks: under the lock, re-read and re-plan, check with
@@ -125,7 +126,10 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
           (succeeded(again) ? ' and reconfigured' : `, but reconfiguring it failed too (${describeCtlResult(again, ctlTimeout)})`),
       );
     };
-    return await withLock(lockPath, { waitSeconds: wait }, () => (session ? session(install) : install()));
+    const abandon = () => {
+      if (created && !written) removeIfStillEmpty(created);
+    };
+    return await withLock(lockPath, { waitSeconds: wait }, () => (session ? session(install, abandon) : install()));
   } finally {
     if (created && !written) removeIfStillEmpty(created);
   }

@@ -68,7 +68,7 @@ async function editFile(opts: GlobalOptions, deps: Deps): Promise<number> {
   };
   const { pendingWrite } = await import('../app/pendingWrite');
   const pending = await pendingWrite(opts, deps, planner);
-  const session: WriteSession = async (install) => {
+  const session: WriteSession = async (install, abandon) => {
     original = pending.absentLocal() ? '' : readText(file);
     const ctx: EditContext = {
       opts,
@@ -80,7 +80,7 @@ async function editFile(opts: GlobalOptions, deps: Deps): Promise<number> {
       secrets: readSecrets(names.main),
       warn: (line) => deps.stderr.write(line + '\n'),
     };
-    const copy = makeEditCopy(file, Buffer.from(original, 'latin1'));
+    const copy = makeEditCopy(file, Buffer.from(original, 'latin1'), abandon);
     try {
       const edited = await editLoop(opts, deps, pending, ctx, copy);
       if (edited === undefined) return pending.finish(EXIT.OK);
@@ -92,11 +92,15 @@ async function editFile(opts: GlobalOptions, deps: Deps): Promise<number> {
     }
   };
   if (opts.dryRun) {
-    return session(async () => {
-      pending.prepare();
-      pending.say(`dry run: ${file} not written`);
-      return pending.finish(EXIT.OK);
-    });
+    // A dry run creates nothing, so a signal leaves nothing of it but the copy.
+    return session(
+      async () => {
+        pending.prepare();
+        pending.say(`dry run: ${file} not written`);
+        return pending.finish(EXIT.OK);
+      },
+      () => {},
+    );
   }
   const { writePlanned } = await import('../app/write');
   // The choice made in the session is the confirmation, and the copy was checked under this lock.

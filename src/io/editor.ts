@@ -31,7 +31,8 @@ const ENDING: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGTERM', ...KEYBOARD];
 /** While the editor runs, the keyboard's signals are the editor's. */
 let editorRunning = false;
 
-export function makeEditCopy(original: string, bytes: Buffer): EditCopy {
+/** `onEnd` runs too when a signal ends the process: the caller's own leftovers go with the copy. */
+export function makeEditCopy(original: string, bytes: Buffer, onEnd?: () => void): EditCopy {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scalr-conf-edit-'));
   const file = path.join(dir, path.basename(original));
   try {
@@ -47,6 +48,7 @@ export function makeEditCopy(original: string, bytes: Buffer): EditCopy {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (editorRunning && KEYBOARD.includes(signal)) return;
     remove();
+    onEnd?.();
     process.kill(process.pid, signal);
   };
   const remove = (): void => {
