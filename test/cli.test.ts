@@ -2,6 +2,7 @@ import { linkSync, readFileSync, statSync, utimesSync, writeFileSync, existsSync
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
+import { errorOf, expectError } from './support/runError';
 import { configDir, FAKE_CTL } from './support/tmp';
 import { EXIT } from '../src/app/exitCodes';
 
@@ -30,12 +31,12 @@ describe('dry run and review', () => {
     const { dir, file } = configDir();
     const before = readFileSync(file);
     const questions: string[] = [];
-    const r = await runCli([...SET, '--file', file, '--ctl', FAKE_CTL], {
+    const r = await runCli([...SET, '--file', file, '--ctl', FAKE_CTL, '--json'], {
       env: ctlEnv(dir),
       tty: true,
       confirm: async (q) => (questions.push(q), false),
     });
-    expect(r.code).toBe(EXIT.ABORTED);
+    expectError(r, { code: 'aborted', exit: 'ABORTED' });
     expect(questions).toHaveLength(1);
     expect(questions[0]).toContain('reconfigure');
     expect(readFileSync(file).equals(before)).toBe(true);
@@ -96,18 +97,23 @@ describe('reconfigure', () => {
 
   it('a failing reconfigure has its own exit code and says the file was written and how to retry', async () => {
     const { dir, file } = configDir();
-    const r = await runCli([...SET, '--file', file, '--ctl', FAKE_CTL], { env: ctlEnv(dir, { FAKE_CTL_EXIT: '3' }) });
+    const r = await runCli([...SET, '--file', file, '--ctl', FAKE_CTL, '--json'], { env: ctlEnv(dir, { FAKE_CTL_EXIT: '3' }) });
     expect(r.code).toBe(EXIT.RECONFIGURE_FAILED);
-    expect(r.stderr).toMatch(/was written.*reconfigure failed \(exit 3\).*run: sudo .*reconfigure/);
+    // The result of the write is on stdout: the file was written, only the reconfigure failed.
+    expect(JSON.parse(r.stdout)).toMatchObject({ changed: true, reconfigured: false, pendingReconfigure: true });
+    const error = errorOf(r);
+    expect([error.code, error.exit]).toEqual(['reconfigure-failed', 'RECONFIGURE_FAILED']);
+    expect(error.message).toMatch(/run: sudo scalr-conf reconfigure/);
     expect(readFileSync(file, 'utf8')).toContain('"instances_connection_policy" => "local"');
   });
 
   it('--rollback-on-failure restores the previous file and says so', async () => {
     const { dir, file } = configDir();
     const before = readFileSync(file);
-    const r = await runCli([...SET, '--file', file, '--ctl', FAKE_CTL, '--rollback-on-failure'], { env: ctlEnv(dir, { FAKE_CTL_EXIT: '2' }) });
+    const r = await runCli([...SET, '--file', file, '--ctl', FAKE_CTL, '--rollback-on-failure', '--json'], { env: ctlEnv(dir, { FAKE_CTL_EXIT: '2' }) });
     expect(r.code).toBe(EXIT.RECONFIGURE_FAILED);
-    expect(r.stderr).toMatch(/restored/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ rolledBack: true });
+    expect(errorOf(r)).toMatchObject({ code: 'reconfigure-failed', exit: 'RECONFIGURE_FAILED' });
     expect(readFileSync(file).equals(before)).toBe(true);
     expect(readFileSync(join(dir, 'ctl.log'), 'utf8')).toBe('reconfigure\nreconfigure\n');
   });
@@ -117,9 +123,14 @@ describe('reconfigure', () => {
     const ctl = join(dir, 'editing-ctl');
     // A ctl that fails after someone (here: itself) edited the config during the run.
     writeFileSync(ctl, `#!/bin/sh\nprintf '# edited during reconfigure\\n' >> '${file}'\nexit 2\n`, { mode: 0o755 });
-    const r = await runCli([...SET, '--file', file, '--ctl', ctl, '--rollback-on-failure'], { env: ctlEnv(dir) });
+    const r = await runCli([...SET, '--file', file, '--ctl', ctl, '--rollback-on-failure', '--json'], { env: ctlEnv(dir) });
     expect(r.code).toBe(EXIT.RECONFIGURE_FAILED);
-    expect(r.stderr).toMatch(/reconfigure failed \(exit 2\); .* changed on disk while it ran, so the previous version was not restored \(it is backup \S+\)\n$/);
+    const result = JSON.parse(r.stdout);
+    expect(result.rolledBack).not.toBe(true);
+    const error = errorOf(r);
+    expect([error.code, error.exit]).toEqual(['reconfigure-failed', 'RECONFIGURE_FAILED']);
+    // The way back is the backup the message names.
+    expect(error.message).toContain(`(it is backup ${result.backup})`);
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('"instances_connection_policy" => "local"');
     expect(text.endsWith('# edited during reconfigure\n')).toBe(true);
@@ -128,9 +139,8 @@ describe('reconfigure', () => {
   it('a missing scalr-server-ctl is reported before anything is written', async () => {
     const { dir, file } = configDir();
     const before = readFileSync(file);
-    const r = await runCli([...SET, '--file', file], { env: { PATH: '/nonexistent', SCALR_CONF_BACKUP_DIR: join(dir, 'b') } });
-    expect(r.code).toBe(EXIT.REFUSED);
-    expect(r.stderr).toMatch(/scalr-server-ctl not found.*--no-reconfigure/);
+    const r = await runCli([...SET, '--file', file, '--json'], { env: { PATH: '/nonexistent', SCALR_CONF_BACKUP_DIR: join(dir, 'b') } });
+    expect(expectError(r, { code: 'ctl-not-found', exit: 'REFUSED' }).message).toContain('--no-reconfigure');
     expect(readFileSync(file).equals(before)).toBe(true);
     const r2 = await runCli([...SET, '--file', file, '--no-reconfigure'], { env: { PATH: '/nonexistent', SCALR_CONF_BACKUP_DIR: join(dir, 'b') } });
     expect(r2.code, r2.stderr).toBe(EXIT.OK);
@@ -208,9 +218,9 @@ describe('options and keys', () => {
     expect((await runCli(['get', 'connections.ldap.port', '--file', file])).stdout).toBe('389\n');
     expect((await runCli(['get', 'proxy[:ssl_enable]', '--file', file])).stdout).toBe('true\n');
     expect((await runCli(['get', 'system', '--file', file])).stdout).toBe('{"instances_connection_timeout":10}\n');
-    const missing = await runCli(['get', 'aws.instances_connection_policy', '--file', file]);
+    const missing = await runCli(['get', 'aws.instances_connection_policy', '--file', file, '--json']);
     expect(missing.code).toBe(EXIT.NOT_SET);
-    expect(missing.stderr).toMatch(/not set/);
+    expect(errorOf(missing)).toMatchObject({ code: 'not-set', exit: 'NOT_SET' });
   });
 
   it('get prints symbols and strings as the UTF-8 text they are', async () => {
@@ -252,7 +262,7 @@ describe('options and keys', () => {
     expect(j['aws.instances_connection_policy']).toEqual({ unknown: 'line 4 has a lookup (ENV["POLICY"])', file, line: 4 });
     expect(j['system.instances_connection_timeout']).toEqual({ value: 10, file, line: 5 });
     // get of that one key still refuses rather than guess.
-    expect((await runCli(['get', 'aws.instances_connection_policy', '--file', file])).code).toBe(EXIT.REFUSED);
+    expectError(await runCli(['get', 'aws.instances_connection_policy', '--file', file, '--json']), { code: 'unsupported', exit: 'REFUSED', line: 4 });
   });
 
   it('refuses malformed keys and values as usage errors, in one line', async () => {
@@ -272,6 +282,7 @@ describe('options and keys', () => {
       const r = await runCli([...args, '--file', file, '--no-reconfigure']);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(EXIT.USAGE);
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expectError(await runCli([...args, '--file', file, '--no-reconfigure', '--json']), { code: 'usage', exit: 'USAGE' });
     }
   });
 
@@ -283,10 +294,10 @@ describe('options and keys', () => {
     expect(r.stderr.startsWith(`scalr-conf: ${file}: syntax error at line 1, column `)).toBe(true);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     const j = await runCli([...SET, '--file', file, '--no-reconfigure', '--json']);
-    expect(JSON.parse(j.stderr)).toMatchObject({ error: { exit: 'REFUSED', exitCode: EXIT.REFUSED } });
-    const unreadable = await runCli([...SET, '--file', '/nonexistent/scalr-server.rb', '--no-reconfigure']);
-    expect(unreadable.code).toBe(EXIT.REFUSED);
-    expect(unreadable.stderr).toMatch(/no such file/);
+    expect(j.stderr.trim().split('\n')).toHaveLength(1);
+    expectError(j, { code: 'syntax', exit: 'REFUSED', file, line: 1 });
+    const unreadable = await runCli([...SET, '--file', '/nonexistent/scalr-server.rb', '--no-reconfigure', '--json']);
+    expectError(unreadable, { code: 'unreadable', exit: 'REFUSED' });
   });
 
   it('accepts a key far from every known one, with a warning', async () => {
@@ -294,9 +305,8 @@ describe('options and keys', () => {
     const r = await runCli(['set', 'brand_new.setting', 'x', '--file', file, '--no-reconfigure'], { env: ctlEnv(dir) });
     expect(r.code, r.stderr).toBe(EXIT.OK);
     expect(r.stderr).toMatch(/warning: brand_new\.setting is not a setting scalr-conf knows/);
-    const near = await runCli(['set', 'aws.instance_connection_policy', 'local', '--file', file, '--no-reconfigure'], { env: ctlEnv(dir) });
-    expect(near.code).toBe(EXIT.USAGE);
-    expect(near.stderr).toMatch(/did you mean aws\.instances_connection_policy/);
+    const near = await runCli(['set', 'aws.instance_connection_policy', 'local', '--file', file, '--no-reconfigure', '--json'], { env: ctlEnv(dir) });
+    expect(expectError(near, { code: 'usage', exit: 'USAGE' }).message).toContain('did you mean aws.instances_connection_policy');
   });
 
   it('reads a value from stdin with "-" so it never appears in argv', async () => {

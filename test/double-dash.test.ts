@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/app/exitCodes';
 import { runCli } from './support/cli';
+import { errorOf, expectError } from './support/runError';
 import { at } from './support/checks';
 import { loadEffective, requireRuby } from './support/ruby';
 import { configDir } from './support/tmp';
@@ -46,9 +47,8 @@ describe('set, get, unset and merge after "--"', () => {
 
   it('an option after "--" is refused as a key, and nothing is written', async () => {
     const c = fresh();
-    const r = await runCli([...c.args, 'set', 'system.instances_connection_timeout', '--', '-5', '--type', 'integer']);
-    expect(r.code).toBe(EXIT.USAGE);
-    expect(r.stderr).toMatch(/^scalr-conf: --type is not a key: options go before "--"[^\n]*\n$/);
+    const r = await runCli([...c.args, '--json', 'set', 'system.instances_connection_timeout', '--', '-5', '--type', 'integer']);
+    expect(expectError(r, { code: 'usage', exit: 'USAGE' }).message).toContain('options go before "--"');
     expect(readFileSync(c.file).equals(c.before)).toBe(true);
   });
 
@@ -64,8 +64,10 @@ describe('set, get, unset and merge after "--"', () => {
     const got = await runCli([...c.args, 'get', '--json', '--', 'system.instances_connection_timeout']);
     expect(got.code, got.stderr).toBe(EXIT.OK);
     expect(JSON.parse(got.stdout)).toMatchObject({ set: true, value: 10 });
-    const missing = await runCli([...c.args, 'get', '--', '-x']);
+    const missing = await runCli([...c.args, 'get', '--json', '--', '-x']);
     expect(missing.code).toBe(EXIT.NOT_SET);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ key: '-x', set: false });
+    expect(errorOf(missing)).toMatchObject({ code: 'not-set', exit: 'NOT_SET' });
     const gone = await runCli([...c.args, 'unset', '--', 'system.instances_connection_timeout']);
     expect(gone.code, gone.stderr).toBe(EXIT.OK);
     expect(scalr(c.file, 'system', 'instances_connection_timeout')).toBeUndefined();
@@ -83,6 +85,7 @@ describe('set, get, unset and merge after "--"', () => {
     const r = await runCli([...c.args, 'set', 'system.instances_connection_timeout', '-abc']);
     expect(r.code).toBe(EXIT.USAGE);
     expect(r.stderr).toBe(`scalr-conf: unknown option '-abc' (a key, value or snippet starting with "-" goes after "--")\n`);
+    expectError(await runCli([...c.args, '--json', 'set', 'system.instances_connection_timeout', '-abc']), { code: 'usage', exit: 'USAGE' });
     expect(readFileSync(c.file).equals(c.before)).toBe(true);
   });
 

@@ -5,6 +5,7 @@ import { EXIT } from '../src/app/exitCodes';
 import { toCanonical, type Canonical } from '../src/values/value';
 import { explain } from '../src/knowledge/explain';
 import { runCli } from './support/cli';
+import { expectError } from './support/runError';
 import { loadMany, loadUses, requireRuby } from './support/ruby';
 import { configDir, SAMPLE } from './support/tmp';
 
@@ -211,9 +212,8 @@ describe('explain: keys and secrets', () => {
   });
 
   it('a near miss of a known key is a usage error with did-you-mean', async () => {
-    const r = await runCli(['explain', 'aws.instances_conection_policy', '--file', configDir().file]);
-    expect(r.code).toBe(EXIT.USAGE);
-    expect(r.stderr).toContain('did you mean aws.instances_connection_policy?');
+    const r = await runCli(['explain', 'aws.instances_conection_policy', '--file', configDir().file, '--json']);
+    expect(expectError(r, { code: 'usage', exit: 'USAGE' }).message).toContain('did you mean aws.instances_connection_policy?');
   });
 
   it('a key unknown to the schema but set in the file is still explained', async () => {
@@ -222,10 +222,12 @@ describe('explain: keys and secrets', () => {
   });
 
   it('a syntax error names the file', async () => {
-    const { file } = withLocal(sample, 'app[:configuration] = {\n');
+    const { dir, file } = withLocal(sample, 'app[:configuration] = {\n');
     const r = await runCli(['explain', 'auth_mode', '--file', file]);
     expect(r.code).toBe(EXIT.REFUSED);
     expect(r.stderr).toMatch(/scalr-server-local\.rb: syntax error at line 1/);
+    const j = await runCli(['explain', 'auth_mode', '--file', file, '--json']);
+    expectError(j, { code: 'syntax', exit: 'REFUSED', file: join(dir, 'scalr-server-local.rb'), line: 1 });
   });
 });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/app/exitCodes';
 import { runCli } from './support/cli';
+import { errorOf, expectError } from './support/runError';
 import { loadUses, requireRuby } from './support/ruby';
 import { configDir } from './support/tmp';
 
@@ -49,8 +50,8 @@ describe('get and show with scalr-server-local.rb', () => {
     expect([r.code, r.stdout, r.stderr]).toEqual([EXIT.OK, 'ldap\n', '']);
     const s = JSON.parse((await runCli(['show', '--main-only', '--json', '--file', f.file])).stdout);
     expect(s.auth_mode).toEqual({ value: 'ldap', file: f.file, line: 1 });
-    const both = await runCli(['get', 'auth_mode', '--main-only', '--local', '--file', f.file]);
-    expect(both.code).toBe(EXIT.USAGE);
+    const both = await runCli(['get', 'auth_mode', '--main-only', '--local', '--file', f.file, '--json']);
+    expectError(both, { code: 'usage', exit: 'USAGE' });
   });
 
   it('show lists every value Scalr uses, each with the file that decides it', async () => {
@@ -69,11 +70,16 @@ describe('get and show with scalr-server-local.rb', () => {
     const r = await runCli(['get', 'aws.ip_pool', '--file', f.file]);
     expect(r.code).toBe(EXIT.NOT_SET);
     expect(r.stderr).toContain(`aws.ip_pool is not set in ${f.file} or ${f.local}`);
+    const j = await runCli(['get', 'aws.ip_pool', '--file', f.file, '--json']);
+    expect(JSON.parse(j.stdout)).toMatchObject({ set: false });
+    expect(errorOf(j)).toMatchObject({ code: 'not-set', exit: 'NOT_SET' });
   });
 
   it('--local still gives only what scalr-server-local.rb decides', async () => {
     const f = files(LOCAL);
     expect((await runCli(['--local', 'get', 'auth_mode', '--file', f.file])).stdout).toBe('scalr\n');
-    expect((await runCli(['--local', 'get', 'connections.ldap.host', '--file', f.file])).code).toBe(EXIT.NOT_SET);
+    const mainOnly = await runCli(['--local', 'get', 'connections.ldap.host', '--file', f.file, '--json']);
+    expect(mainOnly.code).toBe(EXIT.NOT_SET);
+    expect(errorOf(mainOnly)).toMatchObject({ code: 'not-set', exit: 'NOT_SET' });
   });
 });

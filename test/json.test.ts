@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from './support/cli';
+import { errorOf, type RunError } from './support/runError';
 import { BIN, configDir, FAKE_CTL } from './support/tmp';
 import { EXIT } from '../src/app/exitCodes';
 import { buildProgram } from '../src/cli/main';
@@ -28,7 +29,7 @@ function out(r: CliRun): Record<string, unknown> {
   return JSON.parse(r.stdout);
 }
 
-function err(r: CliRun): { error: { code: string; exit: string; exitCode: number; message: string; line?: number } } {
+function err(r: CliRun): { error: RunError } {
   expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
   const j = JSON.parse(r.stderr);
   expect(j.error.exitCode).toBe(r.code);
@@ -56,7 +57,7 @@ describe('reads', () => {
     const r = await runCli(['get', 'aws.instances_connection_policy', '--file', file, '--json']);
     expect(r.code).toBe(EXIT.NOT_SET);
     expect(out(r)).toEqual({ key: 'aws.instances_connection_policy', set: false, file });
-    expect(err(r).error.exit).toBe('NOT_SET');
+    expect(err(r).error).toMatchObject({ code: 'not-set', exit: 'NOT_SET' });
   });
 
   it('show: every key with its value, file and line; secrets masked', async () => {
@@ -139,8 +140,7 @@ describe('writes', () => {
     expect(r.code).toBe(EXIT.RECONFIGURE_FAILED);
     expect(out(r)).toMatchObject({ changed: true, reconfigured: false });
     // The ctl's own output precedes the error line on stderr; the error is the last line.
-    const last = r.stderr.trimEnd().split('\n').pop()!;
-    expect(JSON.parse(last)).toMatchObject({ error: { exit: 'RECONFIGURE_FAILED', exitCode: EXIT.RECONFIGURE_FAILED } });
+    expect(errorOf(r)).toMatchObject({ code: 'reconfigure-failed', exit: 'RECONFIGURE_FAILED', exitCode: EXIT.RECONFIGURE_FAILED });
   });
 });
 
@@ -173,22 +173,25 @@ describe('errors', () => {
   it('each error is one JSON line on stderr with the exit code and its name', async () => {
     const { file } = configDir();
     const broken = configDir('app[:configuration] = {\n  "scalr" => {\n');
-    const cases: [string[], keyof typeof EXIT][] = [
-      [['frobnicate'], 'USAGE'],
-      [['set', 'aws.instances_connection_policy'], 'USAGE'],
-      [['set', 'system.instances_connection_timeout', 'ten', '--type', 'integer', '--file', file], 'USAGE'],
-      [['set', 'aws.instances_conection_policy', 'local', '--file', file], 'USAGE'],
-      [[...SET, '--file', broken.file, '--no-reconfigure'], 'REFUSED'],
-      [['get', 'auth_mode', '--file', '/nonexistent/scalr-server.rb'], 'REFUSED'],
-      [[...SET, '--file', file, '--ctl', '/nonexistent/scalr-server-ctl'], 'REFUSED'],
+    // [argv, code, exit name, where the error is, when it names a place]
+    const cases: [string[], string, keyof typeof EXIT, { file: string; line: number }?][] = [
+      [['frobnicate'], 'usage', 'USAGE'],
+      [['set', 'aws.instances_connection_policy'], 'usage', 'USAGE'],
+      [['set', 'system.instances_connection_timeout', 'ten', '--type', 'integer', '--file', file], 'usage', 'USAGE'],
+      [['set', 'aws.instances_conection_policy', 'local', '--file', file], 'usage', 'USAGE'],
+      [[...SET, '--file', broken.file, '--no-reconfigure'], 'syntax', 'REFUSED', { file: broken.file, line: 1 }],
+      [['get', 'auth_mode', '--file', '/nonexistent/scalr-server.rb'], 'unreadable', 'REFUSED'],
+      [[...SET, '--file', file, '--ctl', '/nonexistent/scalr-server-ctl'], 'ctl-not-found', 'REFUSED'],
     ];
-    for (const [args, name] of cases) {
+    for (const [args, code, name, at] of cases) {
       const r = await runCli([...args, '--json']);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(EXIT[name]);
-      expect(err(r).error.exit).toBe(name);
+      const { error } = err(r);
+      expect([error.code, error.exit], args.join(' ')).toEqual([code, name]);
+      expect(error.file, args.join(' ')).toBe(at?.file);
+      expect(error.line, args.join(' ')).toBe(at?.line);
+      expect(r.stdout).toBe('');
     }
-    const syntax = err(await runCli([...SET, '--file', broken.file, '--no-reconfigure', '--json']));
-    expect(syntax.error.message).toMatch(/syntax error/);
   });
 });
 
@@ -218,7 +221,7 @@ describe('every command', () => {
     for (const args of [['--json'], ...parents.map((p) => [...p, '--json'])]) {
       const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(EXIT.USAGE);
-      expect(err(r).error.exit).toBe('USAGE');
+      expect(err(r).error).toMatchObject({ code: 'usage', exit: 'USAGE' });
       expect(r.stdout).toBe('');
     }
   });

@@ -2,19 +2,20 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './support/cli';
+import { runCli, type CliRun } from './support/cli';
+import { expectError } from './support/runError';
 import { BIN, configDir, FAKE_CTL } from './support/tmp';
 import { loadEffective } from './support/ruby';
 import { EXIT } from '../src/app/exitCodes';
 
-function spawnBin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function spawnBin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, stdoutBin: stdout }));
   });
 }
 
@@ -26,11 +27,11 @@ describe('verification before install', () => {
     mkdirSync(fakeBin);
     writeFileSync(join(fakeBin, 'ruby'), '#!/bin/sh\ncat >/dev/null\necho "-:3: syntax error, unexpected end-of-input" >&2\nexit 1\n');
     chmodSync(join(fakeBin, 'ruby'), 0o755);
-    const r = await runCli(['set', 'aws.instances_connection_policy', 'local', '--file', file, '--ctl', FAKE_CTL], {
+    const r = await runCli(['set', 'aws.instances_connection_policy', 'local', '--file', file, '--ctl', FAKE_CTL, '--json'], {
       env: { PATH: `${fakeBin}:${process.env.PATH}`, FAKE_CTL_LOG: join(dir, 'ctl.log'), SCALR_CONF_BACKUP_DIR: join(dir, 'b') },
     });
-    expect(r.code).toBe(EXIT.VERIFY_FAILED);
-    expect(r.stderr).toMatch(/fails ruby -c \(line 3: syntax error/);
+    // What ruby -c said is what the admin needs to find the fault.
+    expect(expectError(r, { code: 'verify-failed', exit: 'VERIFY_FAILED' }).message).toContain('line 3: syntax error');
     expect(readFileSync(file).equals(before)).toBe(true);
     expect(existsSync(join(dir, 'ctl.log'))).toBe(false);
   });
@@ -39,7 +40,7 @@ describe('verification before install', () => {
 describe('outside modification', () => {
   it('a file saved by someone else between read and write is detected; nothing written', async () => {
     const { dir, file } = configDir();
-    const r = await runCli(['set', 'aws.instances_connection_policy', 'local', '--file', file, '--no-reconfigure'], {
+    const r = await runCli(['set', 'aws.instances_connection_policy', 'local', '--file', file, '--no-reconfigure', '--json'], {
       env: { SCALR_CONF_BACKUP_DIR: join(dir, 'b') },
       tty: true,
       confirm: async () => {
@@ -47,7 +48,7 @@ describe('outside modification', () => {
         return true;
       },
     });
-    expect(r.code).toBe(EXIT.CHANGED_ON_DISK);
+    expectError(r, { code: 'changed-on-disk', exit: 'CHANGED_ON_DISK' });
     expect(readFileSync(file, 'utf8')).toContain('ldap2.example.com');
     expect(readFileSync(file, 'utf8')).not.toContain('instances_connection_policy');
   });
@@ -62,9 +63,8 @@ describe('no lost updates', () => {
     for (let i = 0; i < 100 && !existsSync(join(dir, 'ctl.log')) && !readFileSync(file, 'utf8').includes('"local"'); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    const busy = await spawnBin(['set', 'gce.instances_connection_policy', 'local', '--file', file, '--no-reconfigure', '--wait', '0'], env);
-    expect(busy.code, busy.stderr).toBe(EXIT.BUSY);
-    expect(busy.stderr).toMatch(/another scalr-conf/);
+    const busy = await spawnBin(['set', 'gce.instances_connection_policy', 'local', '--file', file, '--no-reconfigure', '--wait', '0', '--json'], env);
+    expect(expectError(busy, { code: 'busy', exit: 'BUSY' }).message).toContain('--wait');
     // A run that waits longer than the slow reconfigure gets through after it; nothing is lost.
     const waiting = await spawnBin(['set', 'vmware.instances_connection_policy', 'local', '--file', file, '--no-reconfigure', '--wait', '30'], env);
     expect(waiting.code, waiting.stderr).toBe(EXIT.OK);
@@ -81,8 +81,8 @@ describe('no lost updates', () => {
     const slow = spawnBin(['set', 'aws.instances_connection_policy', 'local', '--file', file, '--ctl', FAKE_CTL], env);
     for (let i = 0; i < 100 && !readFileSync(file, 'utf8').includes('"local"'); i++) await new Promise((r) => setTimeout(r, 50));
     // The main file's reconfigure is still running: a --local edit must wait for it.
-    const busy = await spawnBin(['--local', 'set', 'gce.instances_connection_policy', 'local', '--file', file, '--no-reconfigure', '--wait', '0'], env);
-    expect(busy.code, busy.stderr).toBe(EXIT.BUSY);
+    const busy = await spawnBin(['--local', 'set', 'gce.instances_connection_policy', 'local', '--file', file, '--no-reconfigure', '--wait', '0', '--json'], env);
+    expectError(busy, { code: 'busy', exit: 'BUSY' });
     expect(existsSync(join(dir, 'scalr-server-local.rb'))).toBe(false);
     expect((await slow).code).toBe(EXIT.OK);
     const after = await spawnBin(['--local', 'set', 'gce.instances_connection_policy', 'local', '--file', file, '--no-reconfigure', '--wait', '0'], env);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/app/exitCodes';
 import { runCli } from './support/cli';
+import { expectError } from './support/runError';
 import { loadEffective, loadUses, requireRuby, usesChanges } from './support/ruby';
 
 const dirs: string[] = [];
@@ -52,15 +53,12 @@ function cli(f: Files, args: string[], extra: { stdin?: string } = {}) {
   return runCli(['--file', f.main, '--no-reconfigure', '--yes', '--backups', '0', ...args], { ...extra, env: { SCALR_CONF_BACKUP_DIR: join(f.dir, 'backups') } });
 }
 
-async function refused(f: Files, args: string[], code: string) {
+/** The run is refused with `code` (at `file` and `line` when given), and both files are untouched. */
+async function refused(f: Files, args: string[], code: string, at: { file?: string; line?: number } = {}) {
   const before = f.read();
-  const r = await cli(f, [...args, '--json']);
-  expect(r.code, r.stderr).toBe(EXIT.REFUSED);
-  const error = JSON.parse(r.stderr.trim().split('\n').pop()!).error;
-  expect(error.code).toBe(code);
-  expect(error.exit).toBe('REFUSED');
+  const error = expectError(await cli(f, [...args, '--json']), { code, exit: 'REFUSED', ...at });
   expect(f.read()).toEqual(before);
-  return error as { code: string; message: string; file?: string; line?: number };
+  return error;
 }
 
 const aws = (f: Files) => {
@@ -74,9 +72,7 @@ describe('every write is proved against both files', () => {
     requireRuby();
     const f = files('app[:configuration] = {\n  "scalr" => {\n    "aws" => { "ip_pool" => "10.0.0.0/8" }\n  }\n}\n');
     expect((await cli(f, ['--local', 'set', 'aws.instances_connection_policy', 'public'])).code).toBe(EXIT.OK);
-    const error = await refused(f, ['set', 'aws.instances_connection_policy', 'local'], 'overridden');
-    expect(error.file).toBe(f.local);
-    expect(error.line).toBe(1);
+    const error = await refused(f, ['set', 'aws.instances_connection_policy', 'local'], 'overridden', { file: f.local, line: 1 });
     expect(error.message).toContain('--local');
     // The local unset lets the main file's value show again; no empty hash hides the main file.
     expect((await cli(f, ['--local', 'unset', 'aws.instances_connection_policy'])).code).toBe(EXIT.OK);
@@ -95,7 +91,7 @@ describe('every write is proved against both files', () => {
     // What Scalr uses is unchanged: the node keeps its own value.
     expect(usesChanges(before, loadUses(f.read()))).toEqual([]);
     // It does not stand in for --force: a hash still does not replace a scalar without it.
-    await refused(f, ['set', 'aws.instances_connection_policy', '{"a": 1}', '--type', 'json', '--allow-overridden'], 'replaces-hash');
+    await refused(f, ['set', 'aws.instances_connection_policy', '{"a": 1}', '--type', 'json', '--allow-overridden'], 'replaces-hash', { line: 3 });
   });
 
   it('--local unset of a key whose hash the local file assigned removes that assignment, not its pairs', async () => {
@@ -116,9 +112,7 @@ describe('every write is proved against both files', () => {
       'app[:configuration] = {\n  "scalr" => {\n    "aws" => { "ip_pool" => "10.0.0.0/8" }\n  }\n}\n',
       'app[:configuration]["scalr"]["aws"]["instances_connection_policy"] = "local"\n',
     );
-    const error = await refused(f, ['unset', 'aws.ip_pool'], 'breaks-load');
-    expect(error.file).toBe(f.local);
-    expect(error.line).toBe(1);
+    await refused(f, ['unset', 'aws.ip_pool'], 'breaks-load', { file: f.local, line: 1 });
   });
 
   it('a --local set never assigns a hash that hides what the main file sets below it', async () => {
@@ -143,9 +137,8 @@ describe('every write is proved against both files', () => {
   it('replacing a hash with a scalar, or a scalar with a hash, needs --force', async () => {
     requireRuby();
     const f = files('app[:configuration] = {\n  "scalr" => {\n    "connections" => { "ldap" => { "host" => "a" } },\n    "system" => { "x" => 1 }\n  }\n}\n');
-    const error = await refused(f, ['set', 'connections.ldap', 'ldap.example.org', '--type', 'string'], 'replaces-hash');
-    expect(error.line).toBe(3);
-    await refused(f, ['set', 'system.x', '{"y": 2}', '--type', 'json'], 'replaces-hash');
+    await refused(f, ['set', 'connections.ldap', 'ldap.example.org', '--type', 'string'], 'replaces-hash', { line: 3 });
+    await refused(f, ['set', 'system.x', '{"y": 2}', '--type', 'json'], 'replaces-hash', { line: 4 });
     expect((await cli(f, ['set', 'system.x', '{"y": 2}', '--type', 'json', '--force'])).code).toBe(EXIT.OK);
     const e = loadEffective(f.main);
     const scalr = ((e.groups.app as Record<string, unknown>).configuration as Record<string, Record<string, unknown>>).scalr;
@@ -179,8 +172,7 @@ describe('what reconfigure makes of the files', () => {
 
   it('a key scalr-server-secrets.json decides is refused, and get shows the secrets value', async () => {
     const f = files('mysql[:scalr_password] = "from-rb"\n', undefined, { mysql: { scalr_password: 'from-json' } });
-    const error = await refused(f, ['set', 'mysql[:scalr_password]', 'x'], 'held-by-secrets');
-    expect(error.file).toBe(f.secrets);
+    await refused(f, ['set', 'mysql[:scalr_password]', 'x'], 'held-by-secrets', { file: f.secrets });
     const r = await cli(f, ['get', 'mysql[:scalr_password]']);
     expect(r.stdout).toBe('from-json\n');
     expect(r.stderr).toContain(f.secrets);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from './support/cli';
+import { errorOf, expectError } from './support/runError';
 import { EXIT } from '../src/app/exitCodes';
 
 const FILE_TEXT = `app[:configuration] = {
@@ -40,44 +41,44 @@ function expectOneLine(r: CliRun, what: string): string {
   return err[0];
 }
 
-// [argv, what the one line says]
+// [argv, the fact the one line must tell: what is wrong or the way out]
 const USAGE: [string[], RegExp][] = [
-  [[], /^scalr-conf: missing command; see scalr-conf --help$/],
-  [['frob'], /^scalr-conf: unknown command 'frob'$/],
-  [['gett', 'aws.x'], /^scalr-conf: unknown command 'gett': did you mean get\?$/],
-  [['sho'], /unknown command 'sho': did you mean show\?$/],
-  [['hisotry'], /unknown command 'hisotry': did you mean history\?$/],
-  [['help', 'frob'], /unknown command 'frob'; see scalr-conf --help$/],
-  [['help', 'sett'], /unknown command 'sett': did you mean set\?$/],
-  [['aws'], /^scalr-conf: aws needs a command \(iam-policy\); see scalr-conf aws --help$/],
-  [['aws', 'frob'], /unknown command 'frob'$/],
-  [['aws', 'help', 'iam-polcy'], /unknown command 'iam-polcy': did you mean iam-policy\?$/],
-  [['--bogus', 'get', 'aws.x'], /unknown option '--bogus' \(a key, value or snippet starting with "-" goes after "--"\)$/],
-  [['get', '--bogus', 'aws.x'], /unknown option '--bogus' \(a key, value or snippet starting with "-" goes after "--"\)$/],
-  [['--jsn', 'get', 'aws.x'], /unknown option '--jsn': did you mean --json\?$/],
-  [['get', 'aws.x', '--dryrun'], /unknown option '--dryrun': did you mean --dry-run\?$/],
-  [['get'], /missing required argument 'key'/],
-  [['get', 'a', 'b'], /too many arguments for 'get'/],
-  [['set'], /missing required argument 'key'/],
+  [[], /scalr-conf --help/],
+  [['frob'], /'frob'/],
+  [['gett', 'aws.x'], /did you mean get\?/],
+  [['sho'], /did you mean show\?/],
+  [['hisotry'], /did you mean history\?/],
+  [['help', 'frob'], /'frob'/],
+  [['help', 'sett'], /did you mean set\?/],
+  [['aws'], /scalr-conf aws --help/],
+  [['aws', 'frob'], /'frob'/],
+  [['aws', 'help', 'iam-polcy'], /did you mean iam-policy\?/],
+  [['--bogus', 'get', 'aws.x'], /'--bogus' .*goes after "--"/],
+  [['get', '--bogus', 'aws.x'], /'--bogus' .*goes after "--"/],
+  [['--jsn', 'get', 'aws.x'], /did you mean --json\?/],
+  [['get', 'aws.x', '--dryrun'], /did you mean --dry-run\?/],
+  [['get'], /argument 'key'/],
+  [['get', 'a', 'b'], /too many arguments/],
+  [['set'], /argument 'key'/],
   [['set', 'aws.instances_connection_policy'], /has no value/],
   [['set', 'myorg.a', '1', 'myorg.b'], /myorg\.b has no value/],
-  [['set', 'aws.instances_connection_policy', 'local', '--unset'], /argument missing/],
-  [['unset'], /missing required argument 'keys'/],
-  [['merge'], /missing required argument 'snippet'/],
-  [['explain'], /missing required argument 'key'/],
-  [['--file'], /option '-f, --file <path>' argument missing/],
-  [['--wait'], /argument missing/],
-  [['--type', 'bad', 'set', 'myorg.a', 'b'], /'bad' is invalid.*string, integer/],
-  [['--color', 'sometimes', 'show'], /'sometimes' is invalid.*auto, always, never/],
-  [['completion'], /missing required argument 'shell'/],
-  [['completion', 'fish'], /'fish' is invalid.*bash, zsh/],
-  [['history', 'show'], /missing required argument 'id'/],
-  [['history', 'frob'], /too many arguments for 'history'/],
-  [['restore', 'a', 'b'], /too many arguments for 'restore'/],
-  [['get', 'proxy['], /cannot read the key/],
-  [['get', 'nosuchgroup[:x]'], /unknown group "nosuchgroup"/],
+  [['set', 'aws.instances_connection_policy', 'local', '--unset'], /--unset/],
+  [['unset'], /argument 'keys'/],
+  [['merge'], /argument 'snippet'/],
+  [['explain'], /argument 'key'/],
+  [['--file'], /--file <path>/],
+  [['--wait'], /--wait/],
+  [['--type', 'bad', 'set', 'myorg.a', 'b'], /'bad'.*string, integer/],
+  [['--color', 'sometimes', 'show'], /'sometimes'.*auto, always, never/],
+  [['completion'], /argument 'shell'/],
+  [['completion', 'fish'], /'fish'.*bash, zsh/],
+  [['history', 'show'], /argument 'id'/],
+  [['history', 'frob'], /too many arguments/],
+  [['restore', 'a', 'b'], /too many arguments/],
+  [['get', 'proxy['], /group\[:name\]/],
+  [['get', 'nosuchgroup[:x]'], /"nosuchgroup"/],
   [['get', 'aws..x'], /empty segment/],
-  [['--file', '-', 'get', 'aws.x'], /--file - .* works with set, unset, merge/],
+  [['--file', '-', 'get', 'aws.x'], /set, unset, merge/],
 ];
 
 describe('usage errors: exit 2, one line on stderr', () => {
@@ -85,32 +86,35 @@ describe('usage errors: exit 2, one line on stderr', () => {
     const { file, env } = fresh();
     const r = await runCli(argv, { env });
     expect(r.code, r.stderr).toBe(EXIT.USAGE);
-    expect(expectOneLine(r, argv.join(' '))).toMatch(message);
+    expect(expectOneLine(r, argv.join(' '))).toMatch(/^scalr-conf: /);
     expect(readFileSync(file, 'utf8')).toBe(FILE_TEXT);
   });
 
-  it('with --json, each is one line of JSON naming USAGE', async () => {
-    for (const [argv] of USAGE) {
-      const { env } = fresh();
+  it('with --json, each is one line of JSON: code usage, and the message tells the fact', async () => {
+    for (const [argv, message] of USAGE) {
+      const { file, env } = fresh();
       const r = await runCli(['--json', ...argv], { env });
-      expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(EXIT.USAGE);
-      const line = expectOneLine(r, argv.join(' '));
-      const error = (JSON.parse(line) as { error: { exit: string; exitCode: number; message: string } }).error;
-      expect(error.exit).toBe('USAGE');
-      expect(error.exitCode).toBe(EXIT.USAGE);
-      expect(error.message).not.toContain('\n');
+      expectOneLine(r, argv.join(' '));
+      const error = expectError(r, { code: 'usage', exit: 'USAGE' });
+      expect(error.message, argv.join(' ')).toMatch(message);
+      expect(readFileSync(file, 'utf8')).toBe(FILE_TEXT);
     }
   });
 
   it('other errors are one line too: a missing file, a syntax error', async () => {
     const { env, file } = fresh();
-    const missing = await runCli(['get', 'aws.instances_connection_policy'], { env: { ...env, SCALR_CONF_FILE: file + '.none' } });
+    const missingArgs = ['get', 'aws.instances_connection_policy'];
+    const missingEnv = { ...env, SCALR_CONF_FILE: file + '.none' };
+    const missing = await runCli(missingArgs, { env: missingEnv });
     expect(missing.code).toBe(EXIT.REFUSED);
     expectOneLine(missing, 'missing file');
+    expectError(await runCli([...missingArgs, '--json'], { env: missingEnv }), { code: 'unreadable', exit: 'REFUSED' });
     writeFileSync(file, 'app[:configuration] = {\n');
-    const broken = await runCli(['set', 'aws.instances_connection_policy', 'public', '--dry-run'], { env });
+    const brokenArgs = ['set', 'aws.instances_connection_policy', 'public', '--dry-run'];
+    const broken = await runCli(brokenArgs, { env });
     expect(broken.code).toBe(EXIT.REFUSED);
     expectOneLine(broken, 'syntax error');
+    expectError(await runCli([...brokenArgs, '--json'], { env }), { code: 'syntax', exit: 'REFUSED', file, line: 1 });
   });
 });
 
@@ -139,16 +143,26 @@ describe('did you mean, for every command that takes a key', () => {
     const { file, env } = fresh();
     const r = await runCli(argv, { env });
     expect(r.code, r.stderr).toBe(exit);
-    expect(expectOneLine(r, argv.join(' '))).toMatch(message);
+    const line = expectOneLine(r, argv.join(' '));
+    if (exit === EXIT.OK) {
+      // A warning on a run that succeeds: its text is all there is.
+      expect(line).toMatch(message);
+    } else {
+      const j = await runCli([...argv, '--json'], { env });
+      // get prints {"set": false} on stdout as well, so only the error line is read here.
+      const error = exit === EXIT.NOT_SET ? errorOf(j) : expectError(j, { code: 'usage' });
+      expect(j.code, j.stderr).toBe(exit);
+      expect(error.code).toBe(exit === EXIT.NOT_SET ? 'not-set' : 'usage');
+      expect(error.message).toMatch(message);
+    }
     expect(readFileSync(file, 'utf8')).toBe(FILE_TEXT);
   });
 
   it('guided set of a misspelt key says so before offering anything', async () => {
     const { env } = fresh();
     let offered = 0;
-    const r = await runCli(['set', 'aws.instances_conection_policy'], { env, tty: true, choose: async () => (offered++, 'local') });
-    expect(r.code).toBe(EXIT.USAGE);
-    expect(expectOneLine(r, 'guided')).toMatch(KNOWN);
+    const r = await runCli(['set', 'aws.instances_conection_policy', '--json'], { env, tty: true, choose: async () => (offered++, 'local') });
+    expect(expectError(r, { code: 'usage', exit: 'USAGE' }).message).toMatch(KNOWN);
     expect(offered).toBe(0);
   });
 
@@ -169,9 +183,11 @@ describe('did you mean, for every command that takes a key', () => {
     const { env } = fresh();
     const set = await runCli(['get', 'myorg.feature_flag'], { env });
     expect([set.code, set.stderr]).toEqual([EXIT.OK, '']);
-    const known = await runCli(['get', 'gce.instances_connection_policy'], { env });
+    const known = await runCli(['get', 'gce.instances_connection_policy', '--json'], { env });
     expect(known.code).toBe(EXIT.NOT_SET);
-    expect(known.stderr).not.toContain('did you mean');
+    const error = errorOf(known);
+    expect(error.code).toBe('not-set');
+    expect(error.message).not.toContain('did you mean');
     const far = await runCli(['unset', 'myorg.something_else', '--dry-run'], { env });
     expect(far.code).toBe(EXIT.OK);
     expect(far.stdout).toContain('nothing to change');
