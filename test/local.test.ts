@@ -171,9 +171,18 @@ describe('set --local', () => {
   it('refuses a key below a value of the main file that is not a hash', async () => {
     const { dir, file, local } = setup('app[:configuration] = { "scalr" => { "aws" => "none" } }\n');
     const r = await runCli(['set', 'aws.instances_connection_policy', 'local', '--local', '--file', file, '--no-reconfigure', '--json'], { env: env(dir) });
-    // Line 1 of scalr-server.rb holds the string in the way.
-    expectError(r, { code: 'not-hash', exit: 'REFUSED', line: 1 });
+    // Line 1 of scalr-server.rb holds the string in the way: the error names that file, not the one edited.
+    expect(expectError(r, { code: 'not-hash', exit: 'REFUSED', file, line: 1 }).message).toContain(`${file} line 1`);
     expect(existsSync(local)).toBe(false);
+  });
+
+  it('refuses a key below a value of the local file that is not a hash, at its line in that file', async () => {
+    const text = 'app[:configuration]["scalr"]["aws"] = "none"\n';
+    const { dir, file, local } = setup(sample, text);
+    const r = await runCli(['set', 'aws.instances_connection_policy', 'local', '--local', '--file', file, '--no-reconfigure', '--json'], { env: env(dir) });
+    // Counted in scalr-server-local.rb, not in the two files joined.
+    expect(expectError(r, { code: 'not-hash', exit: 'REFUSED', file: local, line: 1 }).message).toContain(`${local} line 1`);
+    expect(readFileSync(local, 'utf8')).toBe(text);
   });
 });
 

@@ -2,7 +2,7 @@ import { lineOf, parseDocument, type Document } from '../ruby/document';
 import { applyEdits, type TextEdit } from '../ruby/edits';
 import { fail, ScalrConfError } from '../values/errors';
 import { formatKey, type Target } from '../values/keys';
-import { combineTexts } from '../ruby/layers';
+import { combineTexts, placedInLayers } from '../ruby/layers';
 import type { Slot, ValueNode } from '../ruby/evaluated';
 import { enableAllArgument, groupKeyText, nest, planSet, planUnset, type Change, type Plan, type PlanOptions } from './plan';
 import { renderString, renderValue } from './render';
@@ -28,8 +28,8 @@ export function planLocalChanges(mainText: string, localText: string, changes: r
     let edited = false;
     let note = '';
     for (let round = 0; round < 1000; round++) {
-      const { doc, localStart } = joined(mainText, local);
-      const edits = change.op === 'set' ? planSet(doc, change.target, change.value, opts) : planUnset(doc, change.target, opts);
+      const { doc, localStart, lineOffset } = joined(mainText, local);
+      const edits = placedInLayers(lineOffset, () => (change.op === 'set' ? planSet(doc, change.target, change.value, opts) : planUnset(doc, change.target, opts)));
       if (edits.length === 0) break;
       if (edits.every((e) => e.start >= localStart)) {
         local = reparsed(applyEdits(local, edits.map((e) => ({ ...e, start: e.start - localStart, end: e.end - localStart }))), key);
@@ -41,7 +41,7 @@ export function planLocalChanges(mainText: string, localText: string, changes: r
         note = edited ? '' : ' (it is set in scalr-server.rb, which --local does not change)';
         break;
       }
-      local = reparsed(applyEdits(local, [appendStatement(local, statementFor(doc, change.target, change.value, key))]), key);
+      local = reparsed(applyEdits(local, [appendStatement(local, placedInLayers(lineOffset, () => statementFor(doc, change.target, change.value, key)))]), key);
       edited = true;
       break;
     }
@@ -50,10 +50,10 @@ export function planLocalChanges(mainText: string, localText: string, changes: r
   return { before: localText, after: local, summary };
 }
 
-function joined(mainText: string, localText: string): { doc: Document; localStart: number } {
-  const { text, localStart } = combineTexts(mainText, localText);
+function joined(mainText: string, localText: string): { doc: Document; localStart: number; lineOffset: number } {
+  const { text, localStart, lineOffset } = combineTexts(mainText, localText);
   try {
-    return { doc: parseDocument(text, undefined, localStart), localStart };
+    return { doc: parseDocument(text, undefined, localStart), localStart, lineOffset };
   } catch (e) {
     if (e instanceof ScalrConfError && e.code === 'syntax') {
       fail('syntax', `scalr-server.rb and scalr-server-local.rb do not parse together (${e.message}); run scalr-conf doctor`, undefined, undefined, e.quoted);

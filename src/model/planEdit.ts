@@ -47,7 +47,7 @@ export function planEdit(input: EditInput): Plan {
   // its own: the files' parse stays whole for the fold before the edit and the diff's masking.
   const layered = inNamedFiles(input.names, () => layerDocuments(main, local));
   const alsoChanging = definitionReaders(layered, changes, target);
-  const plan = target === 'main' ? planChanges(main, changes, options) : planLocalChanges(main, local ?? '', changes, options);
+  const plan = target === 'main' ? planChanges(main, changes, options) : inNamedFiles(input.names, () => planLocalChanges(main, local ?? '', changes, options));
   const edited = plan.after !== plan.before;
   const afterLayered = !edited
     ? layered

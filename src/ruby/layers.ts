@@ -72,6 +72,34 @@ export class LayerSyntaxError extends ScalrConfError {
   }
 }
 
+/**
+ * An error positioned in the two files joined (the --local planner plans on both), placed in the
+ * file it is in: its line counted in that file, and the "line N" its message quotes with it.
+ */
+export class LayerPlacedError extends ScalrConfError {
+  constructor(
+    readonly layer: Layer,
+    readonly joinedLine: number,
+    cause: ScalrConfError,
+    lineOffset: number,
+  ) {
+    const p = cause.position!;
+    const line = layer === 'local' ? p.line - lineOffset : p.line;
+    const endLine = p.endLine === undefined ? undefined : layer === 'local' ? p.endLine - lineOffset : p.endLine;
+    super(cause.code, cause.message, { ...p, line, ...(endLine === undefined ? {} : { endLine }) }, undefined, cause.quoted);
+  }
+}
+
+/** Runs `plan` on the two files joined; an error at a line of them comes out as a LayerPlacedError. */
+export function placedInLayers<T>(lineOffset: number, plan: () => T): T {
+  try {
+    return plan();
+  } catch (e) {
+    if (!(e instanceof ScalrConfError) || !e.position || e.file !== undefined || e instanceof LayerPlacedError) throw e;
+    throw new LayerPlacedError(e.position.line <= lineOffset ? 'main' : 'local', e.position.line, e, lineOffset);
+  }
+}
+
 function parseLayer(text: string, layer: Layer): Document {
   try {
     return parseDocument(text);
@@ -83,13 +111,18 @@ function parseLayer(text: string, layer: Layer): Document {
 
 /**
  * Runs `read` (which parses one or both files) and names the file in a syntax error: the message
- * starts with its path and the error carries it, whichever file it is in.
+ * starts with its path and the error carries it, whichever file it is in. An error placed in one of
+ * the two files (LayerPlacedError) carries that file's path, and its message names it at the line.
  */
 export function inNamedFiles<T>(names: Record<Layer, string>, read: () => T): T {
   try {
     return read();
   } catch (e) {
     if (e instanceof LayerSyntaxError) throw new ScalrConfError('syntax', `${names[e.layer]}: ${e.message}`, e.position, names[e.layer], e.quoted);
+    if (e instanceof LayerPlacedError) {
+      const message = e.message.replace(`line ${e.joinedLine}`, `${names[e.layer]} line ${e.position!.line}`);
+      throw new ScalrConfError(e.code, message, e.position, names[e.layer], e.quoted);
+    }
     throw e;
   }
 }
