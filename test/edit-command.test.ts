@@ -11,6 +11,7 @@ import type { Choice } from '../src/app/deps';
 import { EXIT } from '../src/app/exitCodes';
 import { lockPathFor } from '../src/io/lock';
 import { runCli } from './support/cli';
+import { expectError } from './support/runError';
 import { loadUses, requireRuby, usesChanges } from './support/ruby';
 
 const MAIN = 'app[:configuration] = {\n  "scalr" => {\n    "system" => { "instances_connection_timeout" => 10 },\n  },\n}\n';
@@ -163,29 +164,31 @@ describe('scalr-conf edit: install, nothing, re-edit, abandon', () => {
       const s = setup([step]);
       const r = await s.edit(['install']);
       expect(r.code).toBe(EXIT.ABORTED);
-      expect(r.stderr).toMatch(said);
-      expect(r.stderr).toContain('the edit is discarded');
       expect(s.asked).toEqual([]);
       expect(readFileSync(s.file, 'utf8')).toBe(MAIN);
       expect(existsSync(s.backups)).toBe(false);
       expect(s.copiesGone()).toBe(true);
+      // The same failure as data: --json needs --yes, which asks nothing either.
+      const j = setup([step]);
+      const error = expectError(await j.edit([], ['--yes', '--json'], { tty: false }), { code: 'aborted', exit: 'ABORTED', file: j.file });
+      expect(error.message).toMatch(said);
+      expect(readFileSync(j.file, 'utf8')).toBe(MAIN);
+      expect(j.copiesGone()).toBe(true);
     }
   });
 
   it('an editor that removes the copy discards the edit, with ABORTED', async () => {
     const s = setup([`rm "$1"`]);
-    const r = await s.edit(['install']);
-    expect(r.code).toBe(EXIT.ABORTED);
-    expect(r.stderr).toMatch(/^scalr-conf: the editor \(.*\) left no file to read back; the edit is discarded/);
+    const r = await s.edit([], ['--yes', '--json'], { tty: false });
+    expect(expectError(r, { code: 'aborted', exit: 'ABORTED', file: s.file }).message).toContain('left no file to read back');
     expect(readFileSync(s.file, 'utf8')).toBe(MAIN);
     expect(s.copiesGone()).toBe(true);
   });
 
   it('a file changed on disk while the editor ran is not overwritten', async () => {
     const s = setup([`echo '# edited elsewhere' >> '@DIR@/scalr-server.rb'; ${CHANGE}`]);
-    const r = await s.edit(['install']);
-    expect(r.code).toBe(EXIT.CHANGED_ON_DISK);
-    expect(r.stderr).toMatch(/changed on disk while it was being edited; nothing written/);
+    const r = await s.edit([], ['--yes', '--json'], { tty: false });
+    expectError(r, { code: 'changed-on-disk', exit: 'CHANGED_ON_DISK', file: s.file });
     expect(readFileSync(s.file, 'utf8')).toBe(MAIN + '# edited elsewhere\n');
     expect(existsSync(s.backups)).toBe(false);
     expect(s.copiesGone()).toBe(true);
@@ -254,9 +257,8 @@ describe('scalr-conf edit: doubtful edits, --yes and --force', () => {
 
   it('--yes refuses a doubtful edit unless --force, and a broken one always', async () => {
     const doubtful = setup([MISSPELL]);
-    const refused = await doubtful.edit([], ['--yes'], { tty: false });
-    expect(refused.code).toBe(EXIT.ABORTED);
-    expect(refused.stderr).toMatch(/1 problem .*--force installs it anyway/);
+    const refused = await doubtful.edit([], ['--yes', '--json'], { tty: false });
+    expect(expectError(refused, { code: 'aborted', exit: 'ABORTED', file: doubtful.file }).message).toContain('--force');
     expect(readFileSync(doubtful.file, 'utf8')).toBe(MAIN);
     expect(doubtful.copiesGone()).toBe(true);
 
@@ -265,9 +267,8 @@ describe('scalr-conf edit: doubtful edits, --yes and --force', () => {
     expect(readFileSync(forced.file, 'utf8')).toContain('instances_connection_timeot');
 
     const broken = setup([BREAK]);
-    const r = await broken.edit([], ['--yes', '--force'], { tty: false });
-    expect(r.code).toBe(EXIT.REFUSED);
-    expect(r.stderr).toMatch(/syntax error at line 3/);
+    const r = await broken.edit([], ['--yes', '--force', '--json'], { tty: false });
+    expectError(r, { code: 'syntax', exit: 'REFUSED', line: 3 });
     expect(readFileSync(broken.file, 'utf8')).toBe(MAIN);
     expect(existsSync(broken.backups)).toBe(false);
     expect(broken.copiesGone()).toBe(true);
@@ -341,12 +342,12 @@ describe('scalr-conf edit and the lock', () => {
     holders.push(holder);
     // Held once a non-blocking attempt fails.
     for (let i = 0; i < 100 && spawnSync('flock', ['-n', lock, 'true']).status === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    const r = await s.edit(['install'], ['--wait', '0']);
-    expect(r.code).toBe(EXIT.BUSY);
+    const r = await s.edit([], ['--wait', '0', '--yes', '--json'], { tty: false });
+    expectError(r, { code: 'busy', exit: 'BUSY' });
     expect(s.runs()).toEqual([]);
     expect(readFileSync(s.file, 'utf8')).toBe(MAIN);
     // --local takes the same lock, and leaves no empty local file behind.
-    expect((await s.edit(['install'], ['--wait', '0', '--local'])).code).toBe(EXIT.BUSY);
+    expectError(await s.edit([], ['--wait', '0', '--local', '--yes', '--json'], { tty: false }), { code: 'busy', exit: 'BUSY' });
     expect(s.runs()).toEqual([]);
     expect(existsSync(s.local)).toBe(false);
   });
@@ -364,9 +365,7 @@ describe('scalr-conf edit --json', () => {
   it('is a usage error without --yes (the questions would share stdout with the JSON), before the editor', async () => {
     const s = setup([CHANGE]);
     const r = await s.edit(['install'], ['--json']);
-    expect(r.code).toBe(EXIT.USAGE);
-    expect(JSON.parse(r.stderr).error.code).toBe('usage');
-    expect(r.stdout).toBe('');
+    expectError(r, { code: 'usage', exit: 'USAGE' });
     expect(s.runs()).toEqual([]);
   });
 
@@ -389,10 +388,8 @@ describe('scalr-conf edit --json', () => {
   it('errors are JSON on stderr and nothing is on stdout', async () => {
     const s = setup([BREAK]);
     const r = await s.edit([], ['--yes', '--json'], { tty: false });
-    expect(r.code).toBe(EXIT.REFUSED);
-    expect(r.stdout).toBe('');
-    const last = r.stderr.trim().split('\n').pop()!;
-    expect(JSON.parse(last).error).toMatchObject({ code: 'syntax', exit: 'REFUSED' });
+    // expectError also holds stdout empty; the checks' progress lines stay on stderr before it.
+    expectError(r, { code: 'syntax', exit: 'REFUSED', line: 3 });
   });
 });
 

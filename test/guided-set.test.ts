@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT } from '../src/app/exitCodes';
 import type { Choice } from '../src/app/deps';
 import { runCli } from './support/cli';
+import { errorOf, expectError } from './support/runError';
 import { configDir } from './support/tmp';
 
 describe('set KEY without a value', () => {
@@ -52,35 +53,37 @@ describe('set KEY without a value', () => {
 
   it('off a terminal stays a usage error and asks nothing', async () => {
     const { file } = configDir();
-    const r = await runCli(['set', 'aws.instances_connection_policy', '--file', file, '--no-reconfigure'], {
+    const r = await runCli(['set', 'aws.instances_connection_policy', '--file', file, '--no-reconfigure', '--json'], {
       choose: async () => {
         throw new Error('must not ask');
       },
     });
-    expect(r.code).toBe(EXIT.USAGE);
-    expect(r.stderr).toContain('has no value');
+    expectError(r, { code: 'usage', exit: 'USAGE' });
+    expect(errorOf(r).message).toContain('has no value');
   });
 
   it('a key without a fixed set of values stays a usage error on a terminal too', async () => {
     const { file } = configDir();
-    const r = await runCli(['set', 'connections.ldap.host', '--file', file, '--no-reconfigure'], {
+    const r = await runCli(['set', 'connections.ldap.host', '--file', file, '--no-reconfigure', '--json'], {
       tty: true,
       choose: async () => {
         throw new Error('must not ask');
       },
     });
-    expect(r.code).toBe(EXIT.USAGE);
+    expectError(r, { code: 'usage', exit: 'USAGE' });
   });
 
   it('an unanswered question writes nothing', async () => {
     const { file } = configDir();
     const before = readFileSync(file);
-    const r = await runCli(['set', 'aws.instances_connection_policy', '--file', file, '--no-reconfigure'], {
+    const r = await runCli(['set', 'aws.instances_connection_policy', '--file', file, '--no-reconfigure', '--json'], {
       tty: true,
       stdin: '\n',
     });
-    expect(r.code).toBe(EXIT.ABORTED);
+    // The question went to stdout, so the error is checked on its own rather than with expectError.
     expect(r.stdout).toContain('1) public');
+    const error = errorOf(r);
+    expect([error.code, error.exit, r.code]).toEqual(['aborted', 'ABORTED', EXIT.ABORTED]);
     expect(readFileSync(file).equals(before)).toBe(true);
   });
 });

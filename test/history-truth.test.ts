@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { caseDirs, run, tempsIn } from './support/helpers';
+import { expectError } from './support/runError';
 import { FAKE_CTL, SAMPLE } from './support/tmp';
 import { EXIT } from '../src/app/exitCodes';
 import { backupSubdir } from '../src/io/backups';
@@ -76,7 +77,7 @@ describe('history records installed writes only', () => {
 
   it('changed on disk between the confirmation and the rename: no entry, saved copies removed', async () => {
     const { file, env, base, history, saved } = setup();
-    const r = await runCli(['set', 'aws.instances_connection_policy', 'local', ...base.filter((a) => a !== '--yes')], {
+    const r = await runCli(['set', 'aws.instances_connection_policy', 'local', ...base.filter((a) => a !== '--yes'), '--json'], {
       env,
       tty: true,
       confirm: async () => {
@@ -84,7 +85,7 @@ describe('history records installed writes only', () => {
         return true;
       },
     });
-    expect(r.code).toBe(EXIT.CHANGED_ON_DISK);
+    expectError(r, { code: 'changed-on-disk', exit: 'CHANGED_ON_DISK' });
     oneLine(r.stderr);
     expect(fs.readFileSync(file, 'utf8')).toMatch(/# another admin\n$/);
     expect(await history()).toEqual([]);
@@ -101,9 +102,8 @@ describe('history records installed writes only', () => {
     // Sample plus 40 KB of comment: the new version cannot fit beside the old one.
     fs.appendFileSync(file, `# ${'x'.repeat(40_000)}\n`);
     const before = fs.readFileSync(file);
-    const r = await runCli(['set', 'aws.instances_connection_policy', 'local', ...base], { env });
-    expect(r.code).toBe(EXIT.REFUSED);
-    expect(r.stderr).toMatch(/no space left/);
+    const r = await runCli(['set', 'aws.instances_connection_policy', 'local', ...base, '--json'], { env });
+    expect(expectError(r, { code: 'write-failed', exit: 'REFUSED' }).message).toMatch(/no space left/);
     oneLine(r.stderr);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
     expect(await history()).toEqual([]);
@@ -149,8 +149,8 @@ describe('history show / diff', () => {
     expect(diff.stdout).toContain('+      "instances_connection_policy" => "public",');
     expect(diff.stdout.match(/^[-+] /gm)).toHaveLength(2);
 
-    const bad = await runCli(['history', 'show', 'nope', ...base], { env });
-    expect(bad.code).toBe(EXIT.REFUSED);
+    const bad = await runCli(['history', 'show', 'nope', ...base, '--json'], { env });
+    expectError(bad, { code: 'unreadable', exit: 'REFUSED' });
     oneLine(bad.stderr);
   });
 
@@ -179,6 +179,10 @@ describe('restore refuses to discard edits it does not know about', () => {
       expect(r.stderr.trim()).toMatch(/edited after change .* add --force$/);
       expect(r.stdout).toContain('-# hand edit');
       expect(r.stdout).toContain('-      "instances_connection_policy" => "local",');
+      expect(fs.readFileSync(file).equals(edited)).toBe(true);
+      // The same refusal as data, and the way out in it.
+      const j = await runCli(['restore', ...base, ...extra, '--json'], { env });
+      expect(expectError(j, { code: 'changed-on-disk', exit: 'CHANGED_ON_DISK' }).message).toContain('--force');
       expect(fs.readFileSync(file).equals(edited)).toBe(true);
     }
     const forced = await runCli(['restore', '--force', ...base], { env });
@@ -229,12 +233,12 @@ describe('history and restore with the file deleted', () => {
     const { file, env, base } = setup();
     await runCli(['set', 'aws.instances_connection_policy', 'local', ...base], { env });
     fs.unlinkSync(file);
-    const r = await runCli(['restore', ...base.filter((a) => a !== '--no-verify')], {
+    const r = await runCli(['restore', ...base.filter((a) => a !== '--no-verify'), '--json'], {
       env,
       tty: true,
       confirm: async () => false,
     });
-    expect(r.code).toBe(EXIT.ABORTED);
+    expectError(r, { code: 'aborted', exit: 'ABORTED' });
     expect(fs.existsSync(file)).toBe(false);
   });
 });

@@ -185,7 +185,8 @@ describe.concurrent('withLock: waiting', () => {
     const e = await rejection(withLock(file, { waitSeconds: 1 }, async () => 'never'));
     const waited = Date.now() - started;
     expect(e.code).toBe('busy');
-    expect(e.message).toBe(`another scalr-conf is changing ${file} (waited 1 s); try again or use --wait`);
+    // The way out is what the admin must be told; the rest of the sentence may change.
+    expect(e.message).toContain('--wait');
     expect(waited).toBeGreaterThanOrEqual(950);
     expect(waited).toBeLessThan(5000);
 

@@ -269,7 +269,7 @@ describe('writeAtomic: changed on disk', () => {
     fs.writeFileSync(file, 'edited by someone\n');
     const e = caught(() => writeAtomic(r, Buffer.from('new\n')));
     expect(e.code).toBe('changed-on-disk');
-    expect(e.message).toMatch(/changed on disk since it was read; nothing written/);
+    expect(e.message).toContain('nothing written');
     expect(fs.readFileSync(file, 'utf8')).toBe('edited by someone\n');
     expect(tempsIn(dir)).toEqual([]);
   });

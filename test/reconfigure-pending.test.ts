@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/app/exitCodes';
+import type { CliRun } from './support/cli';
+import { errorOf, expectError } from './support/runError';
 import { BIN, ROOT, SAMPLE } from './support/tmp';
 
 /**
@@ -115,9 +117,10 @@ function start(rest: string[]): { child: ChildProcess; ended: Promise<Ended> } {
   return { child, ended };
 }
 
-function cli(...rest: string[]) {
+function cli(...rest: string[]): CliRun {
   const r = spawnSync(process.execPath, args(...rest), { env, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  // A run killed by the timeout has no status: -1 matches no exit status a test expects.
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, stdoutBin: r.stdout };
 }
 
 async function until(what: string, test: () => boolean, ms = 15_000): Promise<void> {
@@ -145,7 +148,7 @@ const SET = ['set', 'aws.instances_connection_policy', 'local'];
 describe('reconfigure interrupted by a signal', { timeout: 60_000 }, () => {
   it('SIGTERM reaches the ctl and its children, the lock is held until all have ended, then the reconfigure is pending', async () => {
     mode('hang');
-    const a = start(SET);
+    const a = start([...SET, '--json']);
     await until('both children to start', () => count('child-start') === 2);
     const pgid = Number(/pgid=(\d+)/.exec(logLines()[0])![1]);
     expect(pgid).not.toBe(a.child.pid);
@@ -170,8 +173,11 @@ describe('reconfigure interrupted by a signal', { timeout: 60_000 }, () => {
     const childPids = logLines().filter((l) => l.startsWith('child-start')).map((l) => l.split(' ')[1]);
     expect(logLines().filter((l) => l.startsWith('child-term')).map((l) => l.split(' ')[1]).sort()).toEqual([...childPids].sort());
     expect(count('child-exit', ra.logAtExit)).toBe(2);
-    const own = ra.stderr.split('\n').filter((l) => l.startsWith('scalr-conf:'));
-    expect(own).toEqual([expect.stringMatching(/^scalr-conf: reconfigure interrupted by SIGTERM: .*scalr-server-ctl \(pid \d+\).*ended; the reconfigure is still pending: run scalr-conf reconfigure$/)]);
+    // The file was written before the signal: the result says so, and the error says what to run.
+    expect(JSON.parse(ra.stdout)).toMatchObject({ changed: true, reconfigured: false, pendingReconfigure: true });
+    const error = errorOf(ra);
+    expect(error).toMatchObject({ code: 'reconfigure-failed', exit: 'INTERRUPTED', exitCode: EXIT.INTERRUPTED });
+    expect(error.message).toContain('run scalr-conf reconfigure');
 
     // The waiting run got the lock only after every child had ended, saw the pending mark although
     // nothing changed, and ran reconfigure.
@@ -188,12 +194,14 @@ describe('reconfigure interrupted by a signal', { timeout: 60_000 }, () => {
 
   it('SIGINT is passed on; the mark records it; reconfigure runs it and clears it; a failed one leaves it; set of the same value then reconfigures', async () => {
     mode('hang');
-    const a = start(SET);
+    const a = start([...SET, '--json']);
     await until('both children to start', () => count('child-start') === 2);
     a.child.kill('SIGINT');
     const ra = await a.ended;
     expect(ra.code, ra.stderr).toBe(EXIT.INTERRUPTED);
-    expect(ra.stderr).toMatch(/^scalr-conf: reconfigure interrupted by SIGINT: /m);
+    const error = errorOf(ra);
+    expect(error).toMatchObject({ code: 'reconfigure-failed', exit: 'INTERRUPTED', exitCode: EXIT.INTERRUPTED });
+    expect(error.message).toContain('SIGINT');
     expect(count('ctl-int')).toBe(1);
     expect(count('child-exit', ra.logAtExit)).toBe(2);
     const mark = JSON.parse(readFileSync(join(dir, 'backups', 'pending-reconfigure.json'), 'utf8'));
@@ -219,8 +227,10 @@ describe('reconfigure interrupted by a signal', { timeout: 60_000 }, () => {
     r = cli('reconfigure', '--json');
     expect(r.code).toBe(EXIT.RECONFIGURE_FAILED);
     expect(JSON.parse(r.stdout)).toEqual({ ran: true, reconfigured: false, pendingReconfigure: true });
+    // The ctl's own output is passed on, before scalr-conf's error.
     expect(r.stderr).toMatch(/stand-in: chef run failed/);
-    expect(r.stderr).toMatch(/scalr-server-ctl reconfigure failed \(exit 3\); it is still pending/);
+    expect(errorOf(r)).toMatchObject({ code: 'reconfigure-failed', exit: 'RECONFIGURE_FAILED', exitCode: EXIT.RECONFIGURE_FAILED });
+    expect(errorOf(r).message).toContain('still pending');
     expect(status().json.pending).toMatchObject({ state: 'failed', exitCode: 3 });
 
     // The same set again: nothing changes in the file, but it reconfigures and clears the mark.
@@ -239,7 +249,8 @@ describe('reconfigure as tracked state', { timeout: 60_000 }, () => {
     let r = cli(...SET, '--json');
     expect(r.code).toBe(EXIT.RECONFIGURE_FAILED);
     expect(JSON.parse(r.stdout)).toMatchObject({ changed: true, reconfigured: false, pendingReconfigure: true });
-    expect(r.stderr).toMatch(/was written, but scalr-server-ctl reconfigure failed \(exit 3\); fix the cause, then run: sudo scalr-conf reconfigure/);
+    expect(errorOf(r)).toMatchObject({ code: 'reconfigure-failed', exit: 'RECONFIGURE_FAILED', exitCode: EXIT.RECONFIGURE_FAILED });
+    expect(errorOf(r).message).toContain('then run: sudo scalr-conf reconfigure');
     const since = status().json.pending!.since;
 
     // Still failing: still pending, since the first failure.
@@ -267,10 +278,11 @@ describe('reconfigure as tracked state', { timeout: 60_000 }, () => {
   it('--ctl-timeout stops a hung reconfigure with everything it started, and leaves it pending', async () => {
     mode('hang');
     const started = Date.now();
-    const a = start([...SET, '--ctl-timeout', '1']);
+    const a = start([...SET, '--ctl-timeout', '1', '--json']);
     const ra = await a.ended;
     expect(ra.code, ra.stderr).toBe(EXIT.RECONFIGURE_FAILED);
-    expect(ra.stderr).toMatch(/scalr-server-ctl reconfigure failed \(timed out after 1 s\)/);
+    expect(errorOf(ra)).toMatchObject({ code: 'reconfigure-failed', exit: 'RECONFIGURE_FAILED' });
+    expect(errorOf(ra).message).toContain('timed out after 1 s');
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(count('child-term', ra.logAtExit)).toBe(2);
     expect(count('child-exit', ra.logAtExit)).toBe(2);
@@ -278,9 +290,9 @@ describe('reconfigure as tracked state', { timeout: 60_000 }, () => {
   });
 
   it('--ctl-timeout takes seconds', () => {
-    const r = cli(...SET, '--ctl-timeout', 'soon');
-    expect(r.code).toBe(EXIT.USAGE);
-    expect(r.stderr).toBe('scalr-conf: --ctl-timeout takes a number of seconds, not "soon"\n');
+    const r = cli(...SET, '--ctl-timeout', 'soon', '--json');
+    expectError(r, { code: 'usage', exit: 'USAGE' });
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(readFileSync(file).equals(readFileSync(SAMPLE))).toBe(true);
   });
 });
