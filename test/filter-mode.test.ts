@@ -74,6 +74,6 @@ describe('--file -', () => {
     const value = await runCli(['set', 'connections.mysql.pass', '-', '--file', '-', '--json'], { stdin: sample });
     expectError(value, { code: 'usage', exit: 'USAGE' });
     const broken = await runCli(['set', 'aws.instances_connection_policy', 'local', '--file', '-', '--json'], { stdin: 'app[:configuration] = {' });
-    expectError(broken, { code: 'syntax', exit: 'REFUSED', line: 1 });
+    expectError(broken, { code: 'syntax', exit: 'REFUSED', file: '<stdin>', line: 1 });
   });
 });

@@ -33,19 +33,21 @@ export function planFor(
   how: { replaceKinds?: boolean } = {},
 ): (text: string) => Plan & { changes: readonly Change[] } {
   const names = fileNames(opts, env);
+  // What messages call each file: stdin, for `--file -`, is the file the command targets.
+  const shown: FileNames = opts.file === FILTER ? { ...names, [opts.local ? 'local' : 'main']: '<stdin>' } : names;
   return (text) => {
     const main = opts.local ? readText(names.main) : text;
     const local = opts.local ? text : isMissing(names.local) ? undefined : readText(names.local);
     // Broken before the edit: said as it is, not left for the write's check to blame on the edit.
     refuseUnloadable(
       [
-        { name: !opts.local && opts.file === FILTER ? '<stdin>' : names.main, text: main, layer: 'main' },
-        { name: opts.local && opts.file === FILTER ? '<stdin>' : names.local, text: local, layer: 'local' },
+        { name: shown.main, text: main, layer: 'main' },
+        { name: shown.local, text: local, layer: 'local' },
       ],
       scalrTarget(undefined, scalrRoot(opts, env)),
     );
-    const wanted = typeof changes === 'function' ? changes(combinedDoc(main, opts.local ? text : undefined, names)) : changes;
-    const plan = planEdit({ main, local, secrets: readSecrets(names.main), target: opts.local ? 'local' : 'main', changes: wanted, force: opts.force, allowOverridden: opts.allowOverridden, replaceKinds: how.replaceKinds, names, defaultAt: knownDefault });
+    const wanted = typeof changes === 'function' ? changes(combinedDoc(main, opts.local ? text : undefined, shown)) : changes;
+    const plan = planEdit({ main, local, secrets: readSecrets(names.main), target: opts.local ? 'local' : 'main', changes: wanted, force: opts.force, allowOverridden: opts.allowOverridden, replaceKinds: how.replaceKinds, names: shown, defaultAt: knownDefault });
     return { ...plan, changes: wanted };
   };
 }
