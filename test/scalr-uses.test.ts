@@ -100,8 +100,10 @@ describe('every write is proved against both files', () => {
       'app[:configuration] = {\n  "scalr" => {}\n}\n',
       'app[:configuration]["scalr"]["aws"] = { "instances_connection_policy" => "public" }\n',
     );
-    // The main file gains aws settings the local assignment hides: refused as having no effect.
-    await refused(f, ['set', 'aws.ip_pool', '10.0.0.0/8'], 'overridden');
+    // The main file gains aws settings the local assignment hides: refused as having no effect,
+    // at the local line that assigns the hash whole.
+    const error = await refused(f, ['set', 'aws.ip_pool', '10.0.0.0/8'], 'overridden', { file: f.local, line: 1 });
+    expect(error.message).toContain('--local');
     expect((await cli(f, ['--local', 'unset', 'aws.instances_connection_policy'])).code).toBe(EXIT.OK);
     expect(f.read().local).toBe('');
     expect(aws(f)).toBeUndefined();

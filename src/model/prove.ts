@@ -74,6 +74,15 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
       const overriddenOk = input.force || (input.allowOverridden && use?.source === 'local');
       if (use && ORDER[use.source] > ORDER[target] && !overriddenOk) return decidedElsewhere(use, target, names, 'set');
       if (use && overriddenOk) continue;
+      const hider = replacedBy(after, path, target);
+      if (hider) {
+        return new ScalrConfError(
+          'overridden',
+          `${names[hider.source]} line ${hider.line} replaces the hash that would hold ${keyOfPath(path)} (it sets ${keyOfPath(hider.path)}), and reconfigure reads it after ${names[target]}; set it there with scalr-conf --local set; nothing written`,
+          { line: hider.line!, column: 1 },
+          names[hider.source],
+        );
+      }
       return new ScalrConfError('overridden', `setting ${keyOfPath(path)} in ${names[target]} would not take effect; nothing written`, undefined, names[target]);
     }
   }
@@ -118,6 +127,26 @@ export function proveEdit(input: ProofInput): ScalrConfError | undefined {
 function revived(path: readonly string[], now: Use | undefined, changes: readonly Change[], target: Layer): boolean {
   if (target !== 'local' || now?.source !== 'main' || path.length < 2) return false;
   return changes.some((c) => c.op === 'unset' && onOnePath(pathOfTarget(c.target).slice(0, 2), path));
+}
+
+/**
+ * The value of a later .rb file that sits beside `path` under its parent hash: the sign that the
+ * later file assigns that hash whole, leaving no place for the key. The one sharing most of the
+ * path, first in its file.
+ */
+function replacedBy(after: Uses, path: readonly string[], target: Layer): Use | undefined {
+  let best: Use | undefined;
+  let bestShared = 0;
+  for (const use of after.leaves.values()) {
+    if (use.source === 'secrets' || ORDER[use.source] <= ORDER[target] || use.line === undefined) continue;
+    let shared = 0;
+    while (shared < path.length && use.path[shared] === path[shared]) shared++;
+    // Below the group (and app[:configuration]) and up to the key's parent.
+    const floor = path[0] === 'app' && path[1] === 'configuration' ? 3 : 2;
+    if (shared < Math.min(floor, path.length - 1)) continue;
+    if (shared > bestShared || (shared === bestShared && best && use.line < best.line!)) [best, bestShared] = [use, shared];
+  }
+  return best;
 }
 
 function decidedElsewhere(use: Use, target: Layer, names: FileNames, op: 'set' | 'unset'): ScalrConfError {
