@@ -245,16 +245,16 @@ describe('scalr-conf diff', () => {
     it('a file that cannot be read is refused, naming it', async () => {
       const a = good();
       const missing = join(dirs[0], 'nowhere', 'scalr-server.rb');
-      // Of the two files, the message names the one that cannot be read (the error has no file field).
+      // Of the two files, the error names the one that cannot be read, as data and in its message.
       const r = await runCli(['diff', a.main, missing, '--json']);
-      expect(expectError(r, { code: 'unreadable', exit: 'REFUSED' }).message).toContain(missing);
+      expect(expectError(r, { code: 'unreadable', exit: 'REFUSED', file: missing }).message).toContain(missing);
       // A local file named on the command line must be there; the default one may be absent.
       const noLocal = join(dirs[0], 'no-local.rb');
       const l = await diff(a, a, '--local-b', noLocal, '--json');
       expect(expectError(l, { code: 'unreadable', exit: 'REFUSED' }).message).toContain(noLocal);
       const dir = join(dirs[0], 'a-dir.rb');
       mkdirSync(dir);
-      expect(expectError(await runCli(['diff', dir, a.main, '--json']), { code: 'unreadable', exit: 'REFUSED' }).message).toContain(dir);
+      expect(expectError(await runCli(['diff', dir, a.main, '--json']), { code: 'unreadable', exit: 'REFUSED', file: dir }).message).toContain(dir);
     });
 
     it('a syntax error is refused, naming the file it is in', async () => {

@@ -174,13 +174,13 @@ describe('errors', () => {
     const { file } = configDir();
     const broken = configDir('app[:configuration] = {\n  "scalr" => {\n');
     // [argv, code, exit name, where the error is, when it names a place]
-    const cases: [string[], string, keyof typeof EXIT, { file: string; line: number }?][] = [
+    const cases: [string[], string, keyof typeof EXIT, { file: string; line?: number }?][] = [
       [['frobnicate'], 'usage', 'USAGE'],
       [['set', 'aws.instances_connection_policy'], 'usage', 'USAGE'],
       [['set', 'system.instances_connection_timeout', 'ten', '--type', 'integer', '--file', file], 'usage', 'USAGE'],
       [['set', 'aws.instances_conection_policy', 'local', '--file', file], 'usage', 'USAGE'],
       [[...SET, '--file', broken.file, '--no-reconfigure'], 'syntax', 'REFUSED', { file: broken.file, line: 1 }],
-      [['get', 'auth_mode', '--file', '/nonexistent/scalr-server.rb'], 'unreadable', 'REFUSED'],
+      [['get', 'auth_mode', '--file', '/nonexistent/scalr-server.rb'], 'unreadable', 'REFUSED', { file: '/nonexistent/scalr-server.rb' }],
       [[...SET, '--file', file, '--ctl', '/nonexistent/scalr-server-ctl'], 'ctl-not-found', 'REFUSED'],
     ];
     for (const [args, code, name, at] of cases) {

@@ -28,8 +28,9 @@ function errCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;
 }
 
-function unreadable(message: string): ScalrConfError {
-  return new ScalrConfError('unreadable', message);
+/** About `file`, which the error names as data too: diff reads two, and a script asks which failed. */
+function unreadable(file: string, message: string): ScalrConfError {
+  return new ScalrConfError('unreadable', message, undefined, file);
 }
 
 function describeType(st: fs.Stats): string {
@@ -83,17 +84,17 @@ export function resolveRealPath(path: string): string {
   try {
     link = fs.lstatSync(path);
   } catch (err) {
-    throw unreadable(`${path}: ${reason(err)}`);
+    throw unreadable(path, `${path}: ${reason(err)}`);
   }
   try {
     return fs.realpathSync.native(path);
   } catch (err) {
     const code = errCode(err);
     if (link.isSymbolicLink() && code === 'ENOENT') {
-      throw unreadable(`${path}: dangling symlink (its target does not exist)`);
+      throw unreadable(path, `${path}: dangling symlink (its target does not exist)`);
     }
-    if (code === 'ELOOP') throw unreadable(`${path}: symlink loop`);
-    throw unreadable(`${path}: ${reason(err)}`);
+    if (code === 'ELOOP') throw unreadable(path, `${path}: symlink loop`);
+    throw unreadable(path, `${path}: ${reason(err)}`);
   }
 }
 
@@ -122,9 +123,9 @@ export function readConfig(path: string): ReadResult {
   try {
     st = fs.lstatSync(realPath);
   } catch (err) {
-    throw unreadable(`${shown}: ${reason(err)}`);
+    throw unreadable(shown, `${shown}: ${reason(err)}`);
   }
-  if (!st.isFile()) throw unreadable(`${shown}: ${describeType(st)}, not a regular file`);
+  if (!st.isFile()) throw unreadable(shown, `${shown}: ${describeType(st)}, not a regular file`);
 
   let fd: number;
   try {
@@ -132,20 +133,20 @@ export function readConfig(path: string): ReadResult {
     // NOFOLLOW: if it is swapped for a symlink, refuse instead of reading something else.
     fd = fs.openSync(realPath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
   } catch (err) {
-    if (errCode(err) === 'ELOOP') throw unreadable(`${shown}: replaced by a symlink while being read`);
-    throw unreadable(`${shown}: ${reason(err)}`);
+    if (errCode(err) === 'ELOOP') throw unreadable(shown, `${shown}: replaced by a symlink while being read`);
+    throw unreadable(shown, `${shown}: ${reason(err)}`);
   }
   try {
     const fst = fs.fstatSync(fd);
-    if (!fst.isFile()) throw unreadable(`${shown}: ${describeType(fst)}, not a regular file`);
+    if (!fst.isFile()) throw unreadable(shown, `${shown}: ${describeType(fst)}, not a regular file`);
     if (fst.ino !== st.ino || fst.dev !== st.dev) {
-      throw unreadable(`${shown}: replaced while being read; try again`);
+      throw unreadable(shown, `${shown}: replaced while being read; try again`);
     }
     const bytes = readAll(fd, fst.size);
     return { path, realPath, bytes, stat: toFileStat(fst) };
   } catch (err) {
     if (err instanceof ScalrConfError) throw err;
-    throw unreadable(`${shown}: ${reason(err)}`);
+    throw unreadable(shown, `${shown}: ${reason(err)}`);
   } finally {
     fs.closeSync(fd);
   }
