@@ -75,5 +75,9 @@ describe('--file -', () => {
     expectError(value, { code: 'usage', exit: 'USAGE' });
     const broken = await runCli(['set', 'aws.instances_connection_policy', 'local', '--file', '-', '--json'], { stdin: 'app[:configuration] = {' });
     expectError(broken, { code: 'syntax', exit: 'REFUSED', file: '<stdin>', line: 1 });
+    // Fed a host's file (as a fleet's controller does), the error names the file it stands for.
+    const host = '/srv/host-a/scalr-server.rb';
+    const fed = await runCli(['set', 'aws.instances_connection_policy', 'local', '--file', '-', '--json'], { stdin: 'app[:configuration] = {', env: { SCALR_CONF_FILE: host } });
+    expectError(fed, { code: 'syntax', exit: 'REFUSED', file: host, line: 1 });
   });
 });

@@ -33,16 +33,18 @@ export function planFor(
   how: { replaceKinds?: boolean } = {},
 ): (text: string) => Plan & { changes: readonly Change[] } {
   const names = fileNames(opts, env);
-  // What messages call each file: stdin, for `--file -`, is the file the command targets.
-  const shown: FileNames = opts.file === FILTER ? { ...names, [opts.local ? 'local' : 'main']: '<stdin>' } : names;
+  // What messages call each file: for `--file -`, stdin, unless $SCALR_CONF_FILE names the file it
+  // stands for (as a fleet's controller does, feeding a host's file).
+  const stdin = opts.file === FILTER && (opts.local || !env.SCALR_CONF_FILE);
+  const shown: FileNames = stdin ? { ...names, [opts.local ? 'local' : 'main']: '<stdin>' } : names;
   return (text) => {
     const main = opts.local ? readText(names.main) : text;
     const local = opts.local ? text : isMissing(names.local) ? undefined : readText(names.local);
     // Broken before the edit: said as it is, not left for the write's check to blame on the edit.
     refuseUnloadable(
       [
-        { name: shown.main, text: main, layer: 'main' },
-        { name: shown.local, text: local, layer: 'local' },
+        { name: !opts.local && opts.file === FILTER ? '<stdin>' : names.main, text: main, layer: 'main' },
+        { name: opts.local && opts.file === FILTER ? '<stdin>' : names.local, text: local, layer: 'local' },
       ],
       scalrTarget(undefined, scalrRoot(opts, env)),
     );
