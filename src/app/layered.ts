@@ -23,6 +23,16 @@ export function fileNames(opts: GlobalOptions, env: NodeJS.ProcessEnv): FileName
 }
 
 /**
+ * What messages call each file. With `--file -`, stdin is the file the command targets: `<stdin>`,
+ * unless $SCALR_CONF_FILE names the main file it stands for (a fleet's controller feeding a host's).
+ */
+export function shownNames(opts: GlobalOptions, env: NodeJS.ProcessEnv): FileNames {
+  const names = fileNames(opts, env);
+  if (opts.file !== FILTER || (!opts.local && env.SCALR_CONF_FILE)) return names;
+  return { ...names, [opts.local ? 'local' : 'main']: '<stdin>' };
+}
+
+/**
  * How an edit of the target file is planned. The other files are read when the planner runs, which
  * for a real write is under the lock that covers both .rb files.
  */
@@ -33,18 +43,15 @@ export function planFor(
   how: { replaceKinds?: boolean } = {},
 ): (text: string) => Plan & { changes: readonly Change[] } {
   const names = fileNames(opts, env);
-  // What messages call each file: for `--file -`, stdin, unless $SCALR_CONF_FILE names the file it
-  // stands for (as a fleet's controller does, feeding a host's file).
-  const stdin = opts.file === FILTER && (opts.local || !env.SCALR_CONF_FILE);
-  const shown: FileNames = stdin ? { ...names, [opts.local ? 'local' : 'main']: '<stdin>' } : names;
+  const shown = shownNames(opts, env);
   return (text) => {
     const main = opts.local ? readText(names.main) : text;
     const local = opts.local ? text : isMissing(names.local) ? undefined : readText(names.local);
     // Broken before the edit: said as it is, not left for the write's check to blame on the edit.
     refuseUnloadable(
       [
-        { name: !opts.local && opts.file === FILTER ? '<stdin>' : names.main, text: main, layer: 'main' },
-        { name: opts.local && opts.file === FILTER ? '<stdin>' : names.local, text: local, layer: 'local' },
+        { name: shown.main, text: main, layer: 'main' },
+        { name: shown.local, text: local, layer: 'local' },
       ],
       scalrTarget(undefined, scalrRoot(opts, env)),
     );

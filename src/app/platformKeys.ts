@@ -10,8 +10,8 @@ import { layerDocuments } from '../ruby/layers';
 import { isMissing } from '../io/localFile';
 import { pairNote, pairTrouble, pairValues, platformPair, platformPairs } from '../knowledge/platformKeys';
 import { readText } from './configFiles';
-import { fileNames } from './layered';
-import { FILTER, targetFile, type GlobalOptions } from './options';
+import { fileNames, shownNames } from './layered';
+import type { GlobalOptions } from './options';
 import type { Planner } from './pendingWrite';
 
 /** Each set of a docs-spelled key (aws.…) also sets the key Scalr's code reads (ec2.…), in the same edit. */
@@ -43,8 +43,7 @@ export function notingPlatformKeys(planner: Planner, opts: GlobalOptions, env: N
     const pairs = (plan.changes ?? []).flatMap((c) => (c.op === 'set' ? [platformPair(formatKey(c.target))] : [])).filter((p) => p !== undefined);
     if (pairs.length === 0) return plan;
     const names = fileNames(opts, env);
-    // The file edited by its own name (`<stdin>` for `--file -`, as a load problem names it), the other as reconfigure finds it.
-    const target = opts.file === FILTER ? '<stdin>' : targetFile(opts, env);
+    const shown = shownNames(opts, env);
     const main = opts.local ? readText(names.main) : plan.after;
     const local = opts.local ? plan.after : isMissing(names.local) ? undefined : readText(names.local);
     // The plan's own parse of the new main file: a large file is not parsed a third time for a note.
@@ -53,7 +52,7 @@ export function notingPlatformKeys(planner: Planner, opts: GlobalOptions, env: N
     notes = [];
     for (const pair of pairs) {
       const v = pairValues(layered, pair);
-      const note = pairNote(pair, v, (p) => `${p.layer === (opts.local ? 'local' : 'main') ? target : p.layer === 'main' ? names.main : names.local}:${p.line}`);
+      const note = pairNote(pair, v, (p) => `${shown[p.layer]}:${p.line}`);
       if (pairTrouble(v) && !notes.includes(note)) notes.push(note);
     }
     return plan;

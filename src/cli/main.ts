@@ -3,7 +3,8 @@ import { ScalrConfError, type SourcePosition } from '../values/errors';
 import { processDeps, type Deps } from '../app/deps';
 import { EXIT, EXIT_HELP, exitNameOf, type Run } from '../app/exitCodes';
 import { VALUE_TYPES } from '../values/parseValue';
-import { FILTER, mainFile, targetFile, type GlobalOptions } from '../app/options';
+import type { GlobalOptions } from '../app/options';
+import { shownNames } from '../app/layered';
 import { registerCommands } from './commands';
 import { asText, checkArgvText } from '../app/text';
 import { COLOR_WHEN } from '../app/colour';
@@ -88,12 +89,6 @@ export async function main(argv: string[], given: Deps = processDeps()): Promise
   }
 }
 
-/** The targeted file as messages name it: stdin for `--file -`, unless $SCALR_CONF_FILE names the main file it stands for. */
-function targetName(opts: GlobalOptions, env: NodeJS.ProcessEnv): string {
-  if (opts.file !== FILTER) return targetFile(opts, env);
-  return opts.local || !env.SCALR_CONF_FILE ? '<stdin>' : mainFile(opts, env);
-}
-
 async function report(e: unknown, deps: Deps, json: boolean, parse: CommandLine): Promise<number> {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.help' && e.exitCode !== 0) return emit(deps, json, 'USAGE', missingCommand(parse));
@@ -110,7 +105,7 @@ async function report(e: unknown, deps: Deps, json: boolean, parse: CommandLine)
     // An error that names no file is about the one the command targets; the JSON names it anyway, so
     // that a script reading `line` always knows which file it is in.
     const opts = parse.program.opts<GlobalOptions>();
-    const file = e.file ?? (e.position ? targetName(opts, deps.env) : undefined);
+    const file = e.file ?? (e.position ? shownNames(opts, deps.env)[opts.local ? 'local' : 'main'] : undefined);
     return emit(deps, json, name, message, e.position, e.code, file);
   }
   const message = e instanceof Error ? e.message : String(e);
