@@ -1,6 +1,6 @@
 import { canonicalText, type RubyValue } from '../values/value';
 import { keyBinOfPath } from '../ruby/writes';
-import type { Use, Uses } from './uses';
+import { pathId, type Use, type Uses } from './uses';
 
 /**
  * Where two configurations differ in what Scalr uses. Both sides are folds of their files (see
@@ -24,8 +24,6 @@ const EMPTY: RubyValue = { kind: 'hash', entries: [] };
 
 const isEmptyHash = (use: Use | undefined): boolean => use?.value?.kind === 'hash' && use.value.entries.length === 0;
 
-const pathKey = (path: readonly string[]): string => path.join('\u0000');
-
 interface Merged {
   leaves: Map<string, Use>;
   /** Paths that are hashes with something below them. */
@@ -41,7 +39,7 @@ function merged(uses: Uses): Merged {
   const leaves = new Map<string, Use>();
   const held = new Set<string>();
   const hold = (path: string[]) => {
-    for (let n = path.length - 1; n >= 1; n--) held.add(pathKey(path.slice(0, n)));
+    for (let n = path.length - 1; n >= 1; n--) held.add(pathId(path.slice(0, n)));
   };
   const nils: Use[] = [];
   for (const [id, use] of uses.leaves) {
@@ -56,7 +54,7 @@ function merged(uses: Uses): Merged {
     const parent = use.path.slice(0, -1);
     // A group, and app[:configuration], are hashes whatever the files say.
     const always = parent.length <= 1 || (parent.length === 2 && parent[0] === 'app' && parent[1] === 'configuration');
-    const id = pathKey(parent);
+    const id = pathId(parent);
     if (always || held.has(id) || leaves.has(id)) continue;
     leaves.set(id, { ...use, path: parent, value: EMPTY, steps: [] });
     hold(parent);
