@@ -16,9 +16,9 @@ import { localFileFor, mainFile, scalrRoot, type GlobalOptions } from './options
 
 /**
  * Work done under the lock before the write (edit's editor and questions): it calls `install` to
- * write, reconfigure and end, or returns its own exit status without writing.
+ * write, reconfigure and end, or returns its own exit status without writing. `abandon` undoes what
+ * the write did before it began (the empty local file it created), for a session a signal ends.
  */
-/** `abandon` undoes what the write did before it began (the empty local file it created), for a session ended by a signal. */
 export type WriteSession = (install: () => Promise<number>, abandon: () => void) => Promise<number>;
 
 /**
@@ -50,6 +50,9 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
   // either never interleave, and it is held until reconfigure has ended.
   const lockPath = opts.local ? resolveRealPath(mainFile(opts, deps.env)) : realPath;
   let written = false;
+  const abandon = () => {
+    if (created && !written) removeIfStillEmpty(created);
+  };
   try {
     const install = async (): Promise<number> => {
       const prepared = pending.prepare();
@@ -126,11 +129,8 @@ export async function writePlanned(opts: GlobalOptions, deps: Deps, planner: Pla
           (succeeded(again) ? ' and reconfigured' : `, but reconfiguring it failed too (${describeCtlResult(again, ctlTimeout)})`),
       );
     };
-    const abandon = () => {
-      if (created && !written) removeIfStillEmpty(created);
-    };
     return await withLock(lockPath, { waitSeconds: wait }, () => (session ? session(install, abandon) : install()));
   } finally {
-    if (created && !written) removeIfStillEmpty(created);
+    abandon();
   }
 }

@@ -135,15 +135,15 @@ function revived(path: readonly string[], now: Use | undefined, changes: readonl
  * path, first in its file.
  */
 function replacedBy(after: Uses, path: readonly string[], target: Layer): Use | undefined {
+  // Below the group (and app[:configuration]), and up to the key's parent.
+  const least = Math.min(path[0] === 'app' && path[1] === 'configuration' ? 3 : 2, path.length - 1);
   let best: Use | undefined;
   let bestShared = 0;
   for (const use of after.leaves.values()) {
     if (use.source === 'secrets' || ORDER[use.source] <= ORDER[target] || use.line === undefined) continue;
     let shared = 0;
     while (shared < path.length && use.path[shared] === path[shared]) shared++;
-    // Below the group (and app[:configuration]) and up to the key's parent.
-    const floor = path[0] === 'app' && path[1] === 'configuration' ? 3 : 2;
-    if (shared < Math.min(floor, path.length - 1)) continue;
+    if (shared < least) continue;
     if (shared > bestShared || (shared === bestShared && best && use.line < best.line!)) [best, bestShared] = [use, shared];
   }
   return best;
