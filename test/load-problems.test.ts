@@ -93,6 +93,10 @@ describe('set, unset and merge refuse a file that already cannot load', () => {
     const { env } = fileWith('');
     const r = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--json', '--file', '-'], { env, stdin: Buffer.from(SMALL_CURLY, 'latin1') });
     expectError(r, { code: 'breaks-load', exit: 'REFUSED', file: '<stdin>', line: 3 });
+    // Fed a host's file that $SCALR_CONF_FILE names (a fleet's controller), the problem is that file's.
+    const host = '/srv/host-a/scalr-server.rb';
+    const fed = await runCli(['set', 'aws.ip_pool', '10.0.0.0/8', '--json', '--file', '-'], { env: { ...env, SCALR_CONF_FILE: host }, stdin: Buffer.from(SMALL_CURLY, 'latin1') });
+    expectError(fed, { code: 'breaks-load', exit: 'REFUSED', file: host, line: 3 });
   });
 
   it('with --local, a broken scalr-server.rb is named, since reconfigure reads both', async () => {
